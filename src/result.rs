@@ -1,0 +1,138 @@
+//! The result model: one check's verdict and one submission's report.
+//!
+//! Every output format (terminal, Gradescope `results.json`, CSV, summaries)
+//! is written from these types and nothing else, so the formats cannot
+//! disagree about a score.
+
+use serde::{Deserialize, Serialize};
+
+/// Who may see a check and its result. The names are Gradescope's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    /// Shown to the student at once; also run by `cargo test` on the student's machine.
+    #[default]
+    Visible,
+    /// Never shown to the student; never run locally.
+    Hidden,
+    /// Shown once the due date has passed.
+    AfterDueDate,
+    /// Shown once the instructor publishes the grades.
+    AfterPublished,
+}
+
+impl Visibility {
+    /// Whether a student's local `cargo test` runs this check.
+    pub fn runs_locally(self) -> bool {
+        self == Visibility::Visible
+    }
+}
+
+/// How a check ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The submission did what the check asks.
+    Passed,
+    /// The submission ran and gave a wrong answer.
+    Failed,
+    /// The check could not judge: compile error, panic, unimplemented function, bad output type.
+    Error,
+    /// The submission exceeded the check's wall-clock limit.
+    TimedOut,
+    /// The submission's process died (signal, abort, out of memory, exit during a call).
+    Crashed,
+    /// The check was not run (hidden checks in a student's local run, or filtered out).
+    NotRun,
+}
+
+impl Status {
+    /// The lowercase word used in reports (`passed`, `timed_out`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Passed => "passed",
+            Status::Failed => "failed",
+            Status::Error => "error",
+            Status::TimedOut => "timed_out",
+            Status::Crashed => "crashed",
+            Status::NotRun => "not_run",
+        }
+    }
+}
+
+/// One check's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckResult {
+    /// Stable identifier from the rubric, e.g. `tridiagonal`.
+    pub id: String,
+    /// What the check checks, in words a student understands.
+    pub title: String,
+    /// Points the check is worth.
+    pub max_score: f64,
+    /// Points earned.
+    pub score: f64,
+    /// How the check ended.
+    pub status: Status,
+    /// Who may see it.
+    pub visibility: Visibility,
+    /// Markdown explanation: empty when passed, otherwise what was expected,
+    /// what came, where, and what to try next.
+    pub message: String,
+    /// Wall-clock seconds spent on the check.
+    pub seconds: f64,
+}
+
+/// Facts that make a report reproducible: printed at the top of every report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportHeader {
+    /// Assignment id, e.g. `a01-tensors`.
+    pub assignment: String,
+    /// Version of the gradwork harness.
+    pub gradwork_version: String,
+    /// Version of the assignment's grader crate.
+    pub grader_version: String,
+    /// Version of libtorch the grader links.
+    pub libtorch_version: String,
+    /// Device the oracle ran on (`cpu`, `cuda:0`).
+    pub device: String,
+    /// Seed every random input of this run derives from.
+    pub seed: u64,
+    /// Limits the submission ran under, in words.
+    pub limits: String,
+    /// How the submission was run: `in-process` or `isolated`.
+    pub mode: String,
+    /// The one command that reproduces this report.
+    pub reproduce: String,
+}
+
+/// Everything known about one graded submission.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionReport {
+    /// The submission's name (its directory name).
+    pub name: String,
+    /// How it was graded.
+    pub header: ReportHeader,
+    /// One result per check, in rubric order.
+    pub checks: Vec<CheckResult>,
+    /// Notes for the student that belong to no single check (ignored files, ...).
+    pub notes: Vec<String>,
+    /// Wall-clock seconds for building and grading.
+    pub seconds: f64,
+}
+
+impl SubmissionReport {
+    /// Points earned over all checks.
+    pub fn score(&self) -> f64 {
+        self.checks.iter().map(|c| c.score).sum()
+    }
+
+    /// Points available over all checks.
+    pub fn max_score(&self) -> f64 {
+        self.checks.iter().map(|c| c.max_score).sum()
+    }
+
+    /// Checks that were skipped because they are hidden from local runs.
+    pub fn hidden_not_run(&self) -> usize {
+        self.checks.iter().filter(|c| c.status == Status::NotRun && c.visibility != Visibility::Visible).count()
+    }
+}

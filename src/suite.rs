@@ -1,0 +1,423 @@
+//! Check suites: an assignment's checks, written once against
+//! [`Submission`], run by [`Suite::run`] into a [`SubmissionReport`].
+//!
+//! ```
+//! use gradwork::suite::{Ctx, Failure, Suite};
+//!
+//! fn ones(ctx: &mut Ctx) -> Result<(), Failure> {
+//!     let got = ctx.call_tensor("ones", vec![3i64.into()])?;
+//!     ctx.compare("`ones(3)`", &tch::Tensor::ones([3], (tch::Kind::Float, tch::Device::Cpu)), &got)
+//! }
+//!
+//! let suite = Suite::new("a00-demo", r#"
+//! format_version = 1
+//! assignment = "a00-demo"
+//! title = "Demo"
+//! [[check]]
+//! id = "ones"
+//! title = "returns a tensor of ones"
+//! points = 1
+//! "#, "0.1.0", ".").check("ones", ones);
+//! assert!(suite.validate().is_ok());
+//! ```
+
+use crate::compare::{compare_tensors, CompareOptions};
+use crate::result::{CheckResult, ReportHeader, Status, SubmissionReport};
+use crate::rubric::{CheckSpec, Rubric, RubricError};
+use crate::submission::{CallError, Submission};
+use crate::value::{TensorData, Value};
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::time::Instant;
+use tch::{Device, Tensor};
+
+/// A check function: calls the submission through the context and judges.
+pub type CheckFn = fn(&mut Ctx) -> Result<(), Failure>;
+
+/// Why a check did not pass.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Failure {
+    /// The submission answered, wrongly. Markdown: what was expected, what came, where.
+    Wrong(String),
+    /// A call into the submission failed.
+    Call {
+        /// the call as written in the message, e.g. `tridiagonal(5)`
+        call: String,
+        /// what went wrong
+        error: CallError,
+    },
+    /// The grader itself failed (not the student's fault).
+    Grader(String),
+}
+
+impl Failure {
+    /// A wrong answer with this message.
+    pub fn wrong(message: impl Into<String>) -> Failure {
+        Failure::Wrong(message.into())
+    }
+}
+
+/// Errors in a suite's definition (the course author's bugs).
+#[derive(Debug, thiserror::Error)]
+pub enum SuiteError {
+    /// The embedded rubric is invalid.
+    #[error(transparent)]
+    Rubric(#[from] RubricError),
+    /// Rubric and registered check functions disagree.
+    #[error("{0}")]
+    Mismatch(String),
+}
+
+/// An assignment's checks with their rubric.
+pub struct Suite {
+    assignment: String,
+    rubric: Result<Rubric, String>,
+    grader_version: String,
+    grader_dir: PathBuf,
+    checks: Vec<(String, CheckFn)>,
+}
+
+/// How to run a suite.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Seed all inputs derive from.
+    pub seed: u64,
+    /// Device for the oracle.
+    pub device: Device,
+    /// Run only checks whose visibility allows local runs (the student's `cargo test`).
+    pub local: bool,
+    /// Run only these check ids (all when empty).
+    pub only: Vec<String>,
+    /// The command that reproduces this run, printed in the header.
+    pub reproduce: String,
+}
+
+impl Suite {
+    /// A suite for `assignment` with the rubric text (usually `include_str!("../rubric.toml")`),
+    /// the grader crate's version and directory (`env!("CARGO_MANIFEST_DIR")`).
+    pub fn new(assignment: &str, rubric_toml: &str, grader_version: &str, grader_dir: &str) -> Suite {
+        let path = PathBuf::from(grader_dir).join("rubric.toml");
+        Suite {
+            assignment: assignment.to_string(),
+            rubric: Rubric::parse(rubric_toml, &path).map_err(|e| e.to_string()),
+            grader_version: grader_version.to_string(),
+            grader_dir: PathBuf::from(grader_dir),
+            checks: Vec::new(),
+        }
+    }
+
+    /// Registers the function for the rubric's check `id`.
+    pub fn check(mut self, id: &str, f: CheckFn) -> Suite {
+        self.checks.push((id.to_string(), f));
+        self
+    }
+
+    /// The assignment id.
+    pub fn assignment(&self) -> &str {
+        &self.assignment
+    }
+
+    /// The grader crate's version.
+    pub fn grader_version(&self) -> &str {
+        &self.grader_version
+    }
+
+    /// The grader crate's directory (holds `rubric.toml` and `runner/`).
+    pub fn grader_dir(&self) -> &std::path::Path {
+        &self.grader_dir
+    }
+
+    /// Checks that the rubric is valid and names exactly the registered checks.
+    pub fn validate(&self) -> Result<&Rubric, SuiteError> {
+        let rubric = self.rubric.as_ref().map_err(|e| SuiteError::Mismatch(e.clone()))?;
+        if rubric.assignment != self.assignment {
+            return Err(SuiteError::Mismatch(format!(
+                "rubric.toml says assignment = \"{}\" but the suite is `{}`",
+                rubric.assignment, self.assignment
+            )));
+        }
+        for spec in &rubric.checks {
+            if !self.checks.iter().any(|(id, _)| id == &spec.id) {
+                return Err(SuiteError::Mismatch(format!(
+                    "rubric.toml defines check `{}` but the grader registers no function for it",
+                    spec.id
+                )));
+            }
+        }
+        for (id, _) in &self.checks {
+            if rubric.check(id).is_none() {
+                return Err(SuiteError::Mismatch(format!(
+                    "the grader registers check `{id}` but rubric.toml does not define it: add a [[check]] entry"
+                )));
+            }
+        }
+        Ok(rubric)
+    }
+
+    /// Runs every check (in rubric order) against `submission`.
+    pub fn run(&self, name: &str, submission: &mut dyn Submission, options: &RunOptions) -> Result<SubmissionReport, SuiteError> {
+        let rubric = self.validate()?;
+        let started = Instant::now();
+        let header = self.header(rubric, submission.mode(), options);
+        let mut checks = Vec::new();
+        for spec in &rubric.checks {
+            let selected = options.only.is_empty() || options.only.contains(&spec.id);
+            if !selected || (options.local && !spec.visibility.runs_locally()) {
+                checks.push(not_run(spec));
+                continue;
+            }
+            let f = self.checks.iter().find(|(id, _)| id == &spec.id).map(|(_, f)| *f);
+            let Some(f) = f else { continue };
+            checks.push(run_check(rubric, spec, f, submission, options));
+        }
+        Ok(SubmissionReport { name: name.to_string(), header, checks, notes: Vec::new(), seconds: started.elapsed().as_secs_f64() })
+    }
+
+    /// The header of a report of this suite.
+    pub fn header(&self, rubric: &Rubric, mode: &str, options: &RunOptions) -> ReportHeader {
+        ReportHeader {
+            assignment: self.assignment.clone(),
+            gradwork_version: crate::VERSION.to_string(),
+            grader_version: self.grader_version.clone(),
+            libtorch_version: crate::libtorch::VERSION.to_string(),
+            device: crate::libtorch::device_name(options.device),
+            seed: options.seed,
+            limits: rubric.limits.describe(),
+            mode: mode.to_string(),
+            reproduce: options.reproduce.clone(),
+        }
+    }
+}
+
+fn not_run(spec: &CheckSpec) -> CheckResult {
+    CheckResult {
+        id: spec.id.clone(),
+        title: spec.title.clone(),
+        max_score: spec.points,
+        score: 0.0,
+        status: Status::NotRun,
+        visibility: spec.visibility,
+        message: String::new(),
+        seconds: 0.0,
+    }
+}
+
+/// The seed of one check: the run's seed mixed with the check id, so every
+/// check has its own inputs and can be re-run alone with the same ones.
+pub fn check_seed(run_seed: u64, check_id: &str) -> u64 {
+    // FNV-1a: stable across platforms and Rust versions.
+    let mut h: u64 = 0xcbf29ce484222325 ^ run_seed;
+    for b in check_id.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h >> 1 // keep it a valid non-negative i64 for libtorch
+}
+
+fn run_check(rubric: &Rubric, spec: &CheckSpec, f: CheckFn, submission: &mut dyn Submission, options: &RunOptions) -> CheckResult {
+    let started = Instant::now();
+    let limit_s = rubric.time_limit(spec);
+    let seed = check_seed(options.seed, &spec.id);
+    let mut ctx = Ctx {
+        submission,
+        spec,
+        seed,
+        device: options.device,
+        deadline: started + std::time::Duration::from_secs_f64(limit_s),
+        limit_s,
+        rng: StdRng::seed_from_u64(seed),
+        calls: 0,
+    };
+    let outcome = catch_unwind(AssertUnwindSafe(|| f(&mut ctx)))
+        .unwrap_or_else(|payload| Err(Failure::Grader(panic_text(payload.as_ref()))));
+    let (status, message) = match outcome {
+        Ok(()) => (Status::Passed, String::new()),
+        Err(failure) => describe(&failure, spec, limit_s),
+    };
+    let score = if status == Status::Passed { spec.points } else { 0.0 };
+    CheckResult {
+        id: spec.id.clone(),
+        title: spec.title.clone(),
+        max_score: spec.points,
+        score,
+        status,
+        visibility: spec.visibility,
+        message,
+        seconds: started.elapsed().as_secs_f64(),
+    }
+}
+
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into())
+}
+
+/// The status and Markdown message of a failure.
+pub fn describe(failure: &Failure, spec: &CheckSpec, limit_s: f64) -> (Status, String) {
+    let hint = spec.hint.as_ref().map(|h| format!("\n\n**Hint:** {h}")).unwrap_or_default();
+    let at = |loc: &Option<String>| loc.as_ref().map(|l| format!(" at `{l}`")).unwrap_or_default();
+    let block = |text: &str| {
+        if text.trim().is_empty() { String::new() } else { format!("\n\nWhat it printed last:\n\n```text\n{}\n```", text.trim_end()) }
+    };
+    match failure {
+        Failure::Wrong(msg) => (Status::Failed, format!("{msg}{hint}")),
+        Failure::Grader(msg) => (
+            Status::Error,
+            format!("The grader itself failed on this check (not your fault; please tell your instructor): {msg}"),
+        ),
+        Failure::Call { call, error } => match error {
+            CallError::NotImplemented { location } => (
+                Status::Error,
+                format!("`{call}` is not implemented yet: replace the `todo!()`{} with your code.", at(location)),
+            ),
+            CallError::Panicked { message, location } => (
+                Status::Error,
+                format!("`{call}` panicked{}:\n\n```text\n{message}\n```{hint}", at(location)),
+            ),
+            CallError::TimedOut { .. } => (
+                Status::TimedOut,
+                format!(
+                    "`{call}` did not finish within the {} s this check allows. Look for a loop that never \
+                     ends, or work that grows too fast with the input size.{hint}",
+                    crate::compare::num(limit_s)
+                ),
+            ),
+            CallError::Crashed { reason, stderr_tail } => {
+                (Status::Crashed, format!("`{call}` crashed: {reason}.{}{hint}", block(stderr_tail)))
+            }
+            CallError::OutOfMemory { limit_mb, stderr_tail } => (
+                Status::Crashed,
+                format!(
+                    "`{call}` ran out of memory (the limit is {limit_mb} MiB). Look for a tensor that is far \
+                     larger than the inputs call for.{}",
+                    block(stderr_tail)
+                ),
+            ),
+            CallError::Dispatch(msg) => (Status::Error, format!("`{call}` could not be called or its result could not be read: {msg}.")),
+            CallError::Protocol(msg) => (
+                Status::Error,
+                format!("The runner of `{call}` answered with something unreadable ({msg}). Does your code write to the process's file descriptors directly?"),
+            ),
+        },
+    }
+}
+
+/// What a check function works with: the submission, its seed, RNG, device and tolerance.
+pub struct Ctx<'a> {
+    submission: &'a mut dyn Submission,
+    spec: &'a CheckSpec,
+    seed: u64,
+    device: Device,
+    deadline: Instant,
+    limit_s: f64,
+    rng: StdRng,
+    calls: u64,
+}
+
+impl Ctx<'_> {
+    /// Calls a student function; every output comes back as a [`Value`].
+    pub fn call(&mut self, function: &str, args: Vec<Value>) -> Result<Vec<Value>, Failure> {
+        let call = describe_call(function, &args);
+        self.calls += 1;
+        let seed = self.seed.wrapping_add(self.calls) >> 1;
+        self.submission
+            .call(function, args, seed, self.deadline)
+            .map_err(|error| Failure::Call { call, error })
+    }
+
+    /// Calls a student function that returns exactly one value.
+    pub fn call_one(&mut self, function: &str, args: Vec<Value>) -> Result<Value, Failure> {
+        let call = describe_call(function, &args);
+        let mut out = self.call(function, args)?;
+        if out.len() != 1 {
+            return Err(Failure::Grader(format!("`{call}` returned {} values where the runner should send one", out.len())));
+        }
+        Ok(out.remove(0))
+    }
+
+    /// Calls a student function that returns one tensor, as a CPU tensor.
+    pub fn call_tensor(&mut self, function: &str, args: Vec<Value>) -> Result<Tensor, Failure> {
+        let call = describe_call(function, &args);
+        match self.call_one(function, args)? {
+            Value::Tensor(t) => t.to_tensor().map_err(|e| Failure::wrong(format!("`{call}` returned an unreadable tensor: {e}"))),
+            other => Err(Failure::Grader(format!("`{call}` returned {} where the runner should send a tensor", other.type_name()))),
+        }
+    }
+
+    /// Calls a student function that returns an integer.
+    pub fn call_i64(&mut self, function: &str, args: Vec<Value>) -> Result<i64, Failure> {
+        let call = describe_call(function, &args);
+        match self.call_one(function, args)? {
+            Value::I64(v) => Ok(v),
+            other => Err(Failure::Grader(format!("`{call}` returned {} where the runner should send an integer", other.type_name()))),
+        }
+    }
+
+    /// Compares a student's tensor with the oracle's, using the rubric's
+    /// tolerance for this check (or the dtype's default). `what` names the
+    /// value in the message, e.g. "`tridiagonal(5)`".
+    pub fn compare(&self, what: &str, expected: &Tensor, actual: &Tensor) -> Result<(), Failure> {
+        let options = CompareOptions { tolerance: self.spec.tolerance(), ..CompareOptions::default() };
+        self.compare_with(what, expected, actual, &options)
+    }
+
+    /// [`Ctx::compare`] with explicit options.
+    pub fn compare_with(&self, what: &str, expected: &Tensor, actual: &Tensor, options: &CompareOptions) -> Result<(), Failure> {
+        compare_tensors(expected, actual, options).map_err(|m| Failure::wrong(format!("{what} is not right. {m}")))
+    }
+
+    /// This check's seed (printed in the report; derived from the run's seed and the check id).
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// A random generator seeded with [`Ctx::seed`], for making inputs.
+    pub fn rng(&mut self) -> &mut StdRng {
+        &mut self.rng
+    }
+
+    /// The device the oracle computes on.
+    pub fn device(&self) -> Device {
+        self.device
+    }
+
+    /// The rubric entry of this check.
+    pub fn spec(&self) -> &CheckSpec {
+        self.spec
+    }
+
+    /// The wall-clock limit of this check in seconds.
+    pub fn limit_s(&self) -> f64 {
+        self.limit_s
+    }
+}
+
+/// `f(5, tensor[6, 2] f64)`: a call as a student reads it, without tensor contents.
+pub fn describe_call(function: &str, args: &[Value]) -> String {
+    let parts: Vec<String> = args.iter().map(describe_value).collect();
+    format!("{function}({})", parts.join(", "))
+}
+
+fn describe_value(v: &Value) -> String {
+    match v {
+        Value::Tensor(t) => describe_tensor(t),
+        Value::F64(x) => crate::compare::num(*x),
+        Value::I64(x) => x.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Str(s) => format!("{s:?}"),
+        Value::List(items) if items.len() <= 8 => {
+            format!("[{}]", items.iter().map(describe_value).collect::<Vec<_>>().join(", "))
+        }
+        Value::List(items) => format!("[… {} items]", items.len()),
+        Value::Unit => "()".into(),
+    }
+}
+
+fn describe_tensor(t: &TensorData) -> String {
+    format!("tensor{:?} {:?}", t.shape, t.dtype).to_lowercase()
+}

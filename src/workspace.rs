@@ -1,0 +1,282 @@
+//! Building a submission in a temporary workspace that holds the pristine
+//! assignment crate with only the allowed student files laid over it, plus
+//! the assignment's runner. Nothing secret is in it: no reference solution,
+//! no check suite, no hidden data. The student's `Cargo.toml`, `build.rs`,
+//! tests and `.cargo/` are ignored and listed.
+
+use crate::cargo::{self, CargoError};
+use crate::course::Course;
+use crate::glob;
+use crate::rubric::Rubric;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Most files a submission may hold (anything beyond is not read).
+const MAX_FILES: usize = 2000;
+/// Largest single file laid over the pristine crate.
+const MAX_FILE_BYTES: u64 = 2 << 20;
+
+/// Why a submission could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The path is not shaped like the assignment crate.
+    #[error("{path} is not a submission: {why}")]
+    NotASubmission {
+        /// the submission path
+        path: PathBuf,
+        /// what is missing
+        why: String,
+    },
+    /// Preparing the workspace failed.
+    #[error("could not prepare the build of {path}: {source}")]
+    Io {
+        /// the path involved
+        path: PathBuf,
+        /// the error
+        source: std::io::Error,
+    },
+    /// The course's own manifests are broken.
+    #[error("{0}")]
+    Course(String),
+    /// The student's code does not compile (or cargo failed).
+    #[error(transparent)]
+    Compile(#[from] CargoError),
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BuildError + '_ {
+    move |source| BuildError::Io { path: path.to_path_buf(), source }
+}
+
+/// Which submission files were used and which were ignored.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Overlay {
+    /// Files laid over the pristine crate (relative paths).
+    pub used: Vec<String>,
+    /// Files ignored because the rubric does not allow them.
+    pub ignored: Vec<String>,
+}
+
+impl Overlay {
+    /// The note for the student's report, if anything was ignored.
+    pub fn note(&self) -> Option<String> {
+        if self.ignored.is_empty() {
+            return None;
+        }
+        let shown: Vec<String> = self.ignored.iter().take(20).map(|f| format!("`{f}`")).collect();
+        let more = self.ignored.len().saturating_sub(20);
+        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        Some(format!(
+            "These files of your submission were ignored (only your source files count; the assignment's own \
+             Cargo.toml, build script and tests are used): {}{more}.",
+            shown.join(", ")
+        ))
+    }
+}
+
+/// A built submission: its runner binary, and a private working directory.
+/// The temporary workspace is deleted when this is dropped.
+pub struct Built {
+    /// The runner binary.
+    pub runner: PathBuf,
+    /// An empty directory for the runner to run in.
+    pub workdir: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+/// Lists a submission's files (relative, `/`-separated), never following symlinks.
+pub fn list_files(root: &Path) -> Result<Vec<String>, BuildError> {
+    let mut out = Vec::new();
+    let mut stack = vec![PathBuf::new()];
+    while let Some(rel) = stack.pop() {
+        let dir = root.join(&rel);
+        let mut entries: Vec<_> = fs::read_dir(&dir).map_err(io(&dir))?.flatten().collect();
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let Ok(kind) = entry.file_type() else { continue };
+            let child = rel.join(name);
+            if kind.is_dir() {
+                if name != "target" && name != ".git" {
+                    stack.push(child);
+                }
+            } else if kind.is_file() && out.len() < MAX_FILES {
+                out.push(child.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Splits a submission's files into used (allowed by the rubric) and ignored.
+pub fn overlay_plan(files: &[String], rubric: &Rubric) -> Overlay {
+    let (used, ignored) = files.iter().cloned().partition(|f| rubric.allowed_files.iter().any(|g| glob::matches(g, f)));
+    Overlay { used, ignored }
+}
+
+/// Builds `submission` for assignment `id` and returns its runner.
+pub fn build(course: &Course, id: &str, submission: &Path, overlay: &Overlay) -> Result<Built, BuildError> {
+    if !submission.join("src").is_dir() {
+        return Err(BuildError::NotASubmission {
+            path: submission.to_path_buf(),
+            why: "it has no src/ directory; a submission is a copy of the assignment crate with your src/ files".into(),
+        });
+    }
+    let dir = tempfile::Builder::new().prefix("gradwork-build-").tempdir().map_err(io(Path::new("/tmp")))?;
+    let slot = dir.path();
+    let student = slot.join("student");
+    copy_tree(&course.stub_dir(id), &student, &["tests", "target", "samples"])?;
+    strip_test_sections(&student.join("Cargo.toml"))?;
+    for rel in &overlay.used {
+        let from = submission.join(rel);
+        let meta = fs::symlink_metadata(&from).map_err(io(&from))?;
+        if !meta.is_file() || meta.len() > MAX_FILE_BYTES {
+            continue;
+        }
+        let to = student.join(rel);
+        if let Some(parent) = to.parent() {
+            fs::create_dir_all(parent).map_err(io(parent))?;
+        }
+        fs::copy(&from, &to).map_err(io(&from))?;
+    }
+    let runner = slot.join("runner");
+    copy_tree(&course.runner_dir(id), &runner, &["target"])?;
+    point_runner_at_student(&runner.join("Cargo.toml"), id)?;
+    write_workspace_manifest(course, slot)?;
+    let lock = course.root().join("Cargo.lock");
+    if lock.is_file() {
+        fs::copy(&lock, slot.join("Cargo.lock")).map_err(io(&lock))?;
+    }
+    let build_dir = course.build_dir();
+    fs::create_dir_all(&build_dir).map_err(io(&build_dir))?;
+    let bin = format!("{id}-runner");
+    let mut cmd = cargo::command(&build_dir);
+    cmd.current_dir(slot).args(["build", "--offline", "--quiet", "-p", &bin, "--bin", &bin]);
+    // Cargo serialises builds in one target directory anyway; the lock also
+    // covers copying the binary out before another build replaces it.
+    let _guard = BuildLock::acquire(&build_dir.join(".gradwork-build.lock"))?;
+    let built = cargo::build_binary(cmd, &bin).map_err(|e| student_paths(e, slot))?;
+    let runner_bin = slot.join("runner-bin");
+    fs::copy(&built, &runner_bin).map_err(io(&built))?;
+    let workdir = slot.join("run");
+    fs::create_dir_all(&workdir).map_err(io(&workdir))?;
+    Ok(Built { runner: runner_bin, workdir, _dir: dir })
+}
+
+/// Rewrites compiler messages so they name the student's files as `src/...`.
+fn student_paths(err: CargoError, slot: &Path) -> CargoError {
+    match err {
+        CargoError::Failed { summary, location } => {
+            let slot_text = format!("{}/", slot.display());
+            let summary = summary.replace(&slot_text, "").replace("student/src/", "src/");
+            let location = location.map(|(f, l)| (f.trim_start_matches(&slot_text).trim_start_matches("student/").to_string(), l));
+            CargoError::Failed { summary, location }
+        }
+        other => other,
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path, skip: &[&str]) -> Result<(), BuildError> {
+    fs::create_dir_all(to).map_err(io(to))?;
+    for entry in fs::read_dir(from).map_err(io(from))?.flatten() {
+        let name = entry.file_name();
+        if skip.iter().any(|s| name == *s) {
+            continue;
+        }
+        let (src, dst) = (entry.path(), to.join(&name));
+        let kind = entry.file_type().map_err(io(&src))?;
+        if kind.is_dir() {
+            copy_tree(&src, &dst, &["target"])?;
+        } else if kind.is_file() {
+            fs::copy(&src, &dst).map_err(io(&src))?;
+        }
+    }
+    Ok(())
+}
+
+fn read_manifest(path: &Path) -> Result<toml::Table, BuildError> {
+    let text = fs::read_to_string(path).map_err(io(path))?;
+    text.parse::<toml::Table>().map_err(|e| BuildError::Course(format!("{}: {e}", path.display())))
+}
+
+fn write_manifest(path: &Path, table: &toml::Table) -> Result<(), BuildError> {
+    let text = toml::to_string(table).map_err(|e| BuildError::Course(format!("{}: {e}", path.display())))?;
+    fs::write(path, text).map_err(io(path))
+}
+
+/// The student crate builds as a library only: its tests link the grader, which must not be there.
+fn strip_test_sections(manifest: &Path) -> Result<(), BuildError> {
+    let mut table = read_manifest(manifest)?;
+    for key in ["dev-dependencies", "test", "bench", "example"] {
+        table.remove(key);
+    }
+    write_manifest(manifest, &table)
+}
+
+fn point_runner_at_student(manifest: &Path, id: &str) -> Result<(), BuildError> {
+    let mut table = read_manifest(manifest)?;
+    let dep = table
+        .get_mut("dependencies")
+        .and_then(|d| d.as_table_mut())
+        .and_then(|d| d.get_mut(id))
+        .and_then(|d| d.as_table_mut())
+        .ok_or_else(|| BuildError::Course(format!("{}: [dependencies] has no `{id}` table", manifest.display())))?;
+    dep.insert("path".into(), toml::Value::String("../student".into()));
+    write_manifest(manifest, &table)
+}
+
+/// The workspace root: the course's shared dependency versions (path
+/// dependencies made absolute) and build profiles, so that the build reuses
+/// the shared cache.
+fn write_workspace_manifest(course: &Course, slot: &Path) -> Result<(), BuildError> {
+    let course_manifest = read_manifest(&course.root().join("Cargo.toml"))?;
+    let mut deps = course_manifest
+        .get("workspace")
+        .and_then(|w| w.get("dependencies"))
+        .and_then(|d| d.as_table())
+        .cloned()
+        .unwrap_or_default();
+    for (_, dep) in deps.iter_mut() {
+        if let Some(path) = dep.get_mut("path") {
+            if let Some(p) = path.as_str() {
+                *path = toml::Value::String(course.root().join(p).to_string_lossy().into_owned());
+            }
+        }
+    }
+    let mut workspace = toml::Table::new();
+    workspace.insert("members".into(), toml::Value::Array(vec!["student".into(), "runner".into()]));
+    workspace.insert("resolver".into(), "2".into());
+    workspace.insert("dependencies".into(), toml::Value::Table(deps));
+    let mut root = toml::Table::new();
+    root.insert("workspace".into(), toml::Value::Table(workspace));
+    if let Some(profile) = course_manifest.get("profile") {
+        root.insert("profile".into(), profile.clone());
+    }
+    write_manifest(&slot.join("Cargo.toml"), &root)
+}
+
+/// An exclusive `flock` on a file, released on drop.
+struct BuildLock(fs::File);
+
+impl BuildLock {
+    fn acquire(path: &Path) -> Result<BuildLock, BuildError> {
+        use std::os::fd::AsRawFd;
+        let file = fs::OpenOptions::new().create(true).truncate(false).write(true).open(path).map_err(io(path))?;
+        // SAFETY: flock on a file descriptor we own.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
+            return Err(io(path)(std::io::Error::last_os_error()));
+        }
+        Ok(BuildLock(file))
+    }
+}
+
+impl Drop for BuildLock {
+    fn drop(&mut self) {
+        use std::os::fd::AsRawFd;
+        // SAFETY: unlocking our own descriptor.
+        unsafe {
+            libc::flock(self.0.as_raw_fd(), libc::LOCK_UN);
+        }
+    }
+}
