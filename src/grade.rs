@@ -115,11 +115,11 @@ pub fn collect(args: &GradeArgs) -> Result<Vec<Entry>, GradeError> {
 }
 
 fn entry(path: &Path) -> Entry {
+    // The name as given (a symlink keeps its own name); `.` and the like by their real name.
     let name = path
-        .canonicalize()
-        .ok()
-        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .or_else(|| path.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .or_else(|| path.canonicalize().ok().and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned())))
         .unwrap_or_else(|| "submission".into());
     Entry { name, path: path.to_path_buf() }
 }

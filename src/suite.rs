@@ -397,6 +397,28 @@ impl Ctx<'_> {
     }
 }
 
+/// Judges a statistical test at false-alarm rate `alpha`: passes unless the
+/// test rejects. `what` names the output, `expectation` the distribution,
+/// `details` adds facts (sample mean, ...) to the message.
+///
+/// ```
+/// use gradwork::stats::mean_z_test;
+/// use gradwork::suite::judge_test;
+/// let test = mean_z_test(&[5.0; 100], 0.0, 1.0);
+/// let failure = judge_test("`f(100)`", "N(0, 1)", &test, 1e-6, "").unwrap_err();
+/// assert!(format!("{failure:?}").contains("does not look like N(0, 1)"));
+/// ```
+pub fn judge_test(what: &str, expectation: &str, test: &crate::stats::TestResult, alpha: f64, details: &str) -> Result<(), Failure> {
+    if !test.rejects(alpha) {
+        return Ok(());
+    }
+    let details = if details.is_empty() { String::new() } else { format!("\n\n{details}") };
+    Err(Failure::wrong(format!(
+        "{what} does not look like {expectation}: {test}. A correct sampler fails this test with probability \
+         {alpha:e} (the false-alarm rate), so this is almost surely a real difference.{details}"
+    )))
+}
+
 /// `f(5, tensor[6, 2] f64)`: a call as a student reads it, without tensor contents.
 pub fn describe_call(function: &str, args: &[Value]) -> String {
     let parts: Vec<String> = args.iter().map(describe_value).collect();

@@ -150,6 +150,11 @@ impl TensorData {
             .map_err(|e| ValueError::Torch(e.to_string()))
     }
 
+    /// The elements as f64, row-major (exact for floats and for integers up to 2^53).
+    pub fn values_f64(&self) -> Vec<f64> {
+        crate::compare::as_f64(self)
+    }
+
     /// Number of elements.
     pub fn numel(&self) -> usize {
         self.shape.iter().product::<i64>().max(0) as usize
@@ -180,6 +185,15 @@ impl Value {
     /// A tensor value; fails only for element types gradwork cannot carry.
     pub fn tensor(tensor: &Tensor) -> Result<Value, ValueError> {
         TensorData::from_tensor(tensor).map(Value::Tensor)
+    }
+
+    /// A tensor argument made by a check. Panics if the kind cannot be
+    /// carried, which is a bug in the check (reported as a grader error).
+    pub fn arg(tensor: &Tensor) -> Value {
+        match Value::tensor(tensor) {
+            Ok(v) => v,
+            Err(e) => panic!("a check built an argument gradwork cannot send: {e}"),
+        }
     }
 
     /// A short name of the value's type, for messages ("a tensor", "an integer").

@@ -124,26 +124,27 @@ pub fn build(course: &Course, id: &str, submission: &Path, overlay: &Overlay) ->
         });
     }
     let dir = tempfile::Builder::new().prefix("gradwork-build-").tempdir().map_err(io(Path::new("/tmp")))?;
-    let slot = dir.path();
-    let student = slot.join("student");
-    copy_tree(&course.stub_dir(id), &student, &["tests", "target", "samples"])?;
-    strip_test_sections(&student.join("Cargo.toml"))?;
+    // The student crate is the workspace root, so compiler messages and panic
+    // locations name the student's files exactly as in their own crate: `src/lib.rs`.
+    let slot = dir.path().join("crate");
+    copy_tree(&course.stub_dir(id), &slot, &["tests", "target", "samples"])?;
     for rel in &overlay.used {
         let from = submission.join(rel);
         let meta = fs::symlink_metadata(&from).map_err(io(&from))?;
         if !meta.is_file() || meta.len() > MAX_FILE_BYTES {
             continue;
         }
-        let to = student.join(rel);
+        let to = slot.join(rel);
         if let Some(parent) = to.parent() {
             fs::create_dir_all(parent).map_err(io(parent))?;
         }
         fs::copy(&from, &to).map_err(io(&from))?;
     }
-    let runner = slot.join("runner");
+    let runner = slot.join("gradwork-runner");
     copy_tree(&course.runner_dir(id), &runner, &["target"])?;
-    point_runner_at_student(&runner.join("Cargo.toml"), id)?;
-    write_workspace_manifest(course, slot)?;
+    let tag = build_tag(dir.path());
+    point_runner_at_student(&runner.join("Cargo.toml"), id, &tag)?;
+    make_workspace_root(course, &slot.join("Cargo.toml"), &tag)?;
     let lock = course.root().join("Cargo.lock");
     if lock.is_file() {
         fs::copy(&lock, slot.join("Cargo.lock")).map_err(io(&lock))?;
@@ -152,16 +153,23 @@ pub fn build(course: &Course, id: &str, submission: &Path, overlay: &Overlay) ->
     fs::create_dir_all(&build_dir).map_err(io(&build_dir))?;
     let bin = format!("{id}-runner");
     let mut cmd = cargo::command(&build_dir);
-    cmd.current_dir(slot).args(["build", "--offline", "--quiet", "-p", &bin, "--bin", &bin]);
+    cmd.current_dir(&slot).args(["build", "--offline", "--quiet", "-p", &bin, "--bin", &bin]);
     // Cargo serialises builds in one target directory anyway; the lock also
     // covers copying the binary out before another build replaces it.
     let _guard = BuildLock::acquire(&build_dir.join(".gradwork-build.lock"))?;
-    let built = cargo::build_binary(cmd, &bin).map_err(|e| student_paths(e, slot))?;
-    let runner_bin = slot.join("runner-bin");
+    let built = cargo::build_binary(cmd, &bin).map_err(|e| student_paths(e, &slot))?;
+    let runner_bin = dir.path().join("runner-bin");
     fs::copy(&built, &runner_bin).map_err(io(&built))?;
-    let workdir = slot.join("run");
+    let workdir = dir.path().join("run");
     fs::create_dir_all(&workdir).map_err(io(&workdir))?;
     Ok(Built { runner: runner_bin, workdir, _dir: dir })
+}
+
+/// A tag unique to one build, from its temporary directory's random name.
+fn build_tag(dir: &Path) -> String {
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tag: String = name.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    format!("g{tag}")
 }
 
 /// Rewrites compiler messages so they name the student's files as `src/...`.
@@ -169,8 +177,8 @@ fn student_paths(err: CargoError, slot: &Path) -> CargoError {
     match err {
         CargoError::Failed { summary, location } => {
             let slot_text = format!("{}/", slot.display());
-            let summary = summary.replace(&slot_text, "").replace("student/src/", "src/");
-            let location = location.map(|(f, l)| (f.trim_start_matches(&slot_text).trim_start_matches("student/").to_string(), l));
+            let summary = summary.replace(&slot_text, "");
+            let location = location.map(|(f, l)| (f.trim_start_matches(&slot_text).to_string(), l));
             CargoError::Failed { summary, location }
         }
         other => other,
@@ -205,31 +213,38 @@ fn write_manifest(path: &Path, table: &toml::Table) -> Result<(), BuildError> {
     fs::write(path, text).map_err(io(path))
 }
 
-/// The student crate builds as a library only: its tests link the grader, which must not be there.
-fn strip_test_sections(manifest: &Path) -> Result<(), BuildError> {
+fn point_runner_at_student(manifest: &Path, id: &str, tag: &str) -> Result<(), BuildError> {
     let mut table = read_manifest(manifest)?;
-    for key in ["dev-dependencies", "test", "bench", "example"] {
-        table.remove(key);
+    if let Some(package) = table.get_mut("package").and_then(|p| p.as_table_mut()) {
+        package.insert("version".into(), toml::Value::String(format!("0.0.0-{tag}")));
     }
-    write_manifest(manifest, &table)
-}
-
-fn point_runner_at_student(manifest: &Path, id: &str) -> Result<(), BuildError> {
-    let mut table = read_manifest(manifest)?;
     let dep = table
         .get_mut("dependencies")
         .and_then(|d| d.as_table_mut())
         .and_then(|d| d.get_mut(id))
         .and_then(|d| d.as_table_mut())
         .ok_or_else(|| BuildError::Course(format!("{}: [dependencies] has no `{id}` table", manifest.display())))?;
-    dep.insert("path".into(), toml::Value::String("../student".into()));
+    dep.insert("path".into(), toml::Value::String("..".into()));
     write_manifest(manifest, &table)
 }
 
-/// The workspace root: the course's shared dependency versions (path
-/// dependencies made absolute) and build profiles, so that the build reuses
-/// the shared cache.
-fn write_workspace_manifest(course: &Course, slot: &Path) -> Result<(), BuildError> {
+/// Turns the pristine student manifest into the workspace root: tests,
+/// benches and examples removed (they link the grader, which must not be
+/// there), the runner added as a member, and the course's shared dependency
+/// versions (path dependencies made absolute) and build profiles, so that
+/// the build reuses the shared cache.
+fn make_workspace_root(course: &Course, manifest: &Path, tag: &str) -> Result<(), BuildError> {
+    let mut table = read_manifest(manifest)?;
+    for key in ["dev-dependencies", "test", "bench", "example", "workspace", "profile"] {
+        table.remove(key);
+    }
+    // Cargo names artifacts of path packages by their path relative to the
+    // workspace root, which is the same for every submission: a version
+    // unique to this build keeps two submissions' artifacts apart in the
+    // shared target directory.
+    if let Some(package) = table.get_mut("package").and_then(|p| p.as_table_mut()) {
+        package.insert("version".into(), toml::Value::String(format!("0.0.0-{tag}")));
+    }
     let course_manifest = read_manifest(&course.root().join("Cargo.toml"))?;
     let mut deps = course_manifest
         .get("workspace")
@@ -245,15 +260,14 @@ fn write_workspace_manifest(course: &Course, slot: &Path) -> Result<(), BuildErr
         }
     }
     let mut workspace = toml::Table::new();
-    workspace.insert("members".into(), toml::Value::Array(vec!["student".into(), "runner".into()]));
+    workspace.insert("members".into(), toml::Value::Array(vec![".".into(), "gradwork-runner".into()]));
     workspace.insert("resolver".into(), "2".into());
     workspace.insert("dependencies".into(), toml::Value::Table(deps));
-    let mut root = toml::Table::new();
-    root.insert("workspace".into(), toml::Value::Table(workspace));
+    table.insert("workspace".into(), toml::Value::Table(workspace));
     if let Some(profile) = course_manifest.get("profile") {
-        root.insert("profile".into(), profile.clone());
+        table.insert("profile".into(), profile.clone());
     }
-    write_manifest(&slot.join("Cargo.toml"), &root)
+    write_manifest(manifest, &table)
 }
 
 /// An exclusive `flock` on a file, released on drop.

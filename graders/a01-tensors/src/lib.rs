@@ -1,1 +1,36 @@
+//! Check suite of a01-tensors. Deterministic exercises are compared with
+//! libtorch's own result on the grading device; sampling exercises are judged
+//! by statistical tests at α = [`gradwork::stats::DEFAULT_ALPHA`].
 
+mod construction;
+mod distributions;
+mod indexing;
+
+use gradwork::suite::Suite;
+
+/// The suite: every check of `rubric.toml` with its function.
+pub fn suite() -> Suite {
+    Suite::new("a01-tensors", include_str!("../rubric.toml"), env!("CARGO_PKG_VERSION"), env!("CARGO_MANIFEST_DIR"))
+        .check("matrix-3x3", construction::matrix_3x3)
+        .check("shape-of", construction::shape_of)
+        .check("repeat-arange", construction::repeat_arange)
+        .check("filled", construction::filled)
+        .check("rows-of-arange", construction::rows_of_arange)
+        .check("tridiagonal", construction::tridiagonal)
+        .check("tridiagonal-sizes", construction::tridiagonal_sizes)
+        .check("two-pi", construction::two_pi)
+        .check("index-grid", indexing::index_grid)
+        .check("pairwise-distances", indexing::pairwise_distances)
+        .check("pairwise-distances-random", indexing::pairwise_distances_random)
+        .check("submatrix", indexing::submatrix)
+        .check("divisible-mask", indexing::divisible_mask)
+        .check("count-true", indexing::count_true)
+        .check("add-ten-in-place", indexing::add_ten_in_place)
+        .check("poisson-samples", distributions::poisson_samples)
+        .check("poisson-pmf", distributions::poisson_pmf)
+        .check("poisson-pmf-other-rates", distributions::poisson_pmf_other_rates)
+        .check("gamma-log-prob", distributions::gamma_log_prob)
+        .check("poisson-mixture", distributions::poisson_mixture)
+        .check("standard-normal", distributions::standard_normal)
+        .check("normal-around", distributions::normal_around)
+}
