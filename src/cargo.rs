@@ -46,7 +46,7 @@ pub fn command(target_dir: &Path) -> Command {
 /// Runs `cargo build` (already configured by the caller) with JSON messages and
 /// returns the path of the binary `bin`; on failure, the first compiler error.
 pub fn build_binary(mut cmd: Command, bin: &str) -> Result<PathBuf, CargoError> {
-    cmd.arg("--message-format=json-diagnostic-short").stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.arg("--message-format=json").stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().map_err(CargoError::Spawn)?;
     let stderr = child.stderr.take();
     let stderr_text = std::thread::spawn(move || {

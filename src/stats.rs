@@ -51,7 +51,8 @@ impl TestResult {
 impl fmt::Display for TestResult {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let dof = self.dof.map(|d| format!(", {d} degrees of freedom")).unwrap_or_default();
-        write!(f, "{}: statistic {:.4}{dof}, p-value {:.3e}, n = {}", self.name, self.statistic, self.p_value, self.n)
+        let p = if self.p_value > 0.0 { format!("{:.3e}", self.p_value) } else { "< 1e-300".into() };
+        write!(f, "{}: statistic {:.4}{dof}, p-value {p}, n = {}", self.name, self.statistic, self.n)
     }
 }
 

@@ -5,16 +5,16 @@
 //!
 //! ```no_run
 //! # fn suite() -> gradwork::suite::Suite { unimplemented!() }
-//! # fn dispatch(f: &str, a: &gradwork::submission::Args) -> Result<Vec<gradwork::value::Value>, gradwork::submission::DispatchError> { unimplemented!() }
+//! # const RUNNER: gradwork::submission::Runner = gradwork::submission::Runner { dispatch: |f, _| unimplemented!(), student_crate: "a00_demo" };
 //! fn main() -> std::process::ExitCode {
-//!     gradwork::student::main(suite(), dispatch)
+//!     gradwork::student::main(suite(), RUNNER)
 //! }
 //! ```
 
 use crate::grade::DEFAULT_SEED;
 use crate::report::terminal::{self, Style};
 use crate::result::Status;
-use crate::submission::{Dispatch, InProcess};
+use crate::submission::{InProcess, Runner};
 use crate::suite::{RunOptions, Suite};
 use std::process::ExitCode;
 
@@ -50,7 +50,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<LocalArgs, String> {
 
 /// Runs the suite's visible checks in-process and prints the report. Fails
 /// (so `cargo test` shows a failure) unless every check that ran passed.
-pub fn main(suite: Suite, dispatch: Dispatch) -> ExitCode {
+pub fn main(suite: Suite, runner: Runner) -> ExitCode {
     let args = match parse_args(std::env::args().skip(1)) {
         Ok(a) => a,
         Err(e) => {
@@ -60,7 +60,7 @@ pub fn main(suite: Suite, dispatch: Dispatch) -> ExitCode {
     };
     let reproduce = format!("cargo test -p {} -- --seed {}", suite.assignment(), args.seed);
     let options = RunOptions { seed: args.seed, device: tch::Device::Cpu, local: true, only: args.only, reproduce };
-    let mut submission = InProcess::new(dispatch);
+    let mut submission = InProcess::new(runner);
     let report = match suite.run("local", &mut submission, &options) {
         Ok(r) => r,
         Err(e) => {

@@ -6,6 +6,16 @@ use tch::Tensor;
 /// links the student's crate.
 pub type Dispatch = fn(&str, &Args) -> Result<Vec<Value>, DispatchError>;
 
+/// What an assignment's runner crate provides: the dispatch, and the name of
+/// the student's crate (to point panic messages at the student's own line).
+#[derive(Debug, Clone, Copy)]
+pub struct Runner {
+    /// Calls the student's functions.
+    pub dispatch: Dispatch,
+    /// The student crate's name as code sees it, e.g. `a01_tensors`.
+    pub student_crate: &'static str,
+}
+
 /// Why a dispatch could not make the call or read its result.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum DispatchError {

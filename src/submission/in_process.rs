@@ -1,5 +1,5 @@
 use super::invoke::invoke;
-use super::{Args, CallError, Dispatch, Submission};
+use super::{Args, CallError, Runner, Submission};
 use crate::value::Value;
 use std::sync::mpsc;
 use std::time::Instant;
@@ -11,25 +11,25 @@ use std::time::Instant;
 /// is abandoned. Aborts and segfaults cannot be caught in-process; batch
 /// grading uses [`super::Isolated`] for that.
 pub struct InProcess {
-    dispatch: Dispatch,
+    runner: Runner,
 }
 
 impl InProcess {
-    /// A submission that calls `dispatch` directly.
-    pub fn new(dispatch: Dispatch) -> Self {
-        InProcess { dispatch }
+    /// A submission that calls the runner's dispatch directly.
+    pub fn new(runner: Runner) -> Self {
+        InProcess { runner }
     }
 }
 
 impl Submission for InProcess {
     fn call(&mut self, function: &str, args: Vec<Value>, seed: u64, deadline: Instant) -> Result<Vec<Value>, CallError> {
         let (tx, rx) = mpsc::channel();
-        let dispatch = self.dispatch;
+        let runner = self.runner;
         let name = function.to_string();
         let spawned = std::thread::Builder::new()
             .name(format!("student:{function}"))
             .spawn(move || {
-                let _ = tx.send(invoke(dispatch, &name, &Args(args), seed));
+                let _ = tx.send(invoke(runner, &name, &Args(args), seed));
             });
         if let Err(e) = spawned {
             return Err(CallError::Crashed { reason: format!("could not start a thread: {e}"), stderr_tail: String::new() });

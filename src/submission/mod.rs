@@ -15,7 +15,7 @@ mod isolated;
 mod protocol;
 
 pub use call_error::CallError;
-pub use dispatch::{out, Args, Dispatch, DispatchError};
+pub use dispatch::{out, Args, Dispatch, DispatchError, Runner};
 pub use in_process::InProcess;
 pub use isolated::{Isolated, RunnerCommand};
 pub use protocol::{serve, Request, Response};

@@ -4,7 +4,7 @@
 //! response carries data only: scores exist only in the grader.
 
 use super::invoke::invoke;
-use super::{Args, CallError, Dispatch};
+use super::{Args, CallError, Runner};
 use crate::value::Value;
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, Write};
@@ -41,10 +41,10 @@ pub struct Response {
 ///     Err(gradwork::submission::DispatchError::UnknownFunction(f.into()))
 /// }
 /// fn main() -> std::process::ExitCode {
-///     gradwork::submission::serve(dispatch)
+///     gradwork::submission::serve(gradwork::submission::Runner { dispatch, student_crate: "a00_demo" })
 /// }
 /// ```
-pub fn serve(dispatch: Dispatch) -> ExitCode {
+pub fn serve(runner: Runner) -> ExitCode {
     // Keep the real stdout for responses and point fd 1 at stderr, so that
     // `println!` in student code cannot forge or corrupt a response.
     // SAFETY: dup/dup2 on the process's own standard descriptors, before any
@@ -62,7 +62,7 @@ pub fn serve(dispatch: Dispatch) -> ExitCode {
     for line in stdin.lock().lines() {
         let Ok(line) = line else { break };
         let response = match serde_json::from_str::<Request>(&line) {
-            Ok(req) => Response { id: req.id, result: invoke(dispatch, &req.function, &Args(req.args), req.seed) },
+            Ok(req) => Response { id: req.id, result: invoke(runner, &req.function, &Args(req.args), req.seed) },
             Err(e) => Response { id: 0, result: Err(CallError::Protocol(format!("bad request: {e}"))) },
         };
         let written = serde_json::to_writer(&mut responses, &response)
