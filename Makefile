@@ -1,0 +1,21 @@
+# gradwork: the two commands of the README, and the set-up they share.
+#   make demo   grade the bundled sample submissions of every assignment
+#   make test   the whole test suite (harness tests + dev check)
+
+CARGO ?= cargo
+
+.PHONY: setup demo test check
+
+setup:
+	@command -v python3 >/dev/null 2>&1 || { echo "error: Python 3 is needed to install libtorch: install python3 (and python3-venv), e.g. apt-get install python3 python3-venv" >&2; exit 1; }
+	@command -v $(CARGO) >/dev/null 2>&1 || { echo "error: Rust is needed: install it from https://rustup.rs (cargo must be on PATH)" >&2; exit 1; }
+	@python3 tools/setup_libtorch.py
+
+demo: setup
+	$(CARGO) run --bin gradwork -- demo
+
+test: setup
+	$(CARGO) test
+	$(CARGO) run --bin gradwork -- dev check
+
+check: test
