@@ -179,6 +179,7 @@ fn all_checks(suite: &Suite, rubric: &Rubric, entry: &Entry, options: &RunOption
                 visibility: s.visibility,
                 message: message.to_string(),
                 seconds: 0.0,
+                attachments: Vec::new(),
             })
             .collect(),
         notes: Vec::new(),
@@ -254,6 +255,10 @@ pub fn write_reports(assignment: &str, seed: u64, rubric: &Rubric, out: &Path, r
     };
     for r in reports {
         write(out.join(&r.name).join("results.json"), report::gradescope::to_json(r))?;
+        for a in r.checks.iter().flat_map(|c| &c.attachments) {
+            let path = out.join(&r.name).join(&a.file_name);
+            report::write_atomic(&path, &a.bytes).map_err(|source| GradeError::Write { path, source })?;
+        }
     }
     let ids: Vec<String> = rubric.checks.iter().map(|c| c.id.clone()).collect();
     write(out.join("scores.csv"), report::csv::scores(&ids, reports))?;

@@ -80,6 +80,21 @@ pub struct CheckResult {
     pub message: String,
     /// Wall-clock seconds spent on the check.
     pub seconds: f64,
+    /// Files the check made for the student (plots, ...); written next to the report.
+    #[serde(skip)]
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file a check attaches to its result, e.g. a plot of the student's loss
+/// curve next to the reference's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attachment {
+    /// File name (no directories), e.g. `loss-curve.svg`.
+    pub file_name: String,
+    /// What it shows, one sentence.
+    pub caption: String,
+    /// The file's contents.
+    pub bytes: Vec<u8>,
 }
 
 /// Facts that make a report reproducible: printed at the top of every report.

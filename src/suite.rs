@@ -201,6 +201,7 @@ fn not_run(spec: &CheckSpec) -> CheckResult {
         visibility: spec.visibility,
         message: String::new(),
         seconds: 0.0,
+        attachments: Vec::new(),
     }
 }
 
@@ -229,6 +230,7 @@ fn run_check(rubric: &Rubric, spec: &CheckSpec, f: CheckFn, submission: &mut dyn
         limit_s,
         rng: StdRng::seed_from_u64(seed),
         calls: 0,
+        attachments: Vec::new(),
     };
     let outcome = catch_unwind(AssertUnwindSafe(|| f(&mut ctx)))
         .unwrap_or_else(|payload| Err(Failure::Grader(panic_text(payload.as_ref()))));
@@ -246,6 +248,7 @@ fn run_check(rubric: &Rubric, spec: &CheckSpec, f: CheckFn, submission: &mut dyn
         visibility: spec.visibility,
         message,
         seconds: started.elapsed().as_secs_f64(),
+        attachments: ctx.attachments,
     }
 }
 
@@ -317,6 +320,7 @@ pub struct Ctx<'a> {
     limit_s: f64,
     rng: StdRng,
     calls: u64,
+    attachments: Vec<crate::result::Attachment>,
 }
 
 impl Ctx<'_> {
@@ -389,6 +393,12 @@ impl Ctx<'_> {
     /// The rubric entry of this check.
     pub fn spec(&self) -> &CheckSpec {
         self.spec
+    }
+
+    /// Attaches a file (a plot, say) to this check's result, passed or not.
+    pub fn attach(&mut self, file_name: &str, caption: &str, bytes: Vec<u8>) {
+        let file_name = file_name.replace(['/', '\\'], "_");
+        self.attachments.push(crate::result::Attachment { file_name, caption: caption.to_string(), bytes });
     }
 
     /// The wall-clock limit of this check in seconds.
