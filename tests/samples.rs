@@ -1,0 +1,102 @@
+//! Every assignment, graded through the real `gradwork grade` command: the
+//! reference gets full marks, the stub zero, and each sample submission of
+//! `graders/<id>/samples.toml` exactly the score its planted bug deserves.
+//! The failure messages a student would read are snapshot-tested.
+
+use gradwork::course::Course;
+use gradwork::report::summary::Summary;
+use gradwork::result::Status;
+use gradwork::samples;
+use std::path::Path;
+use std::process::Command;
+
+fn course() -> Course {
+    Course::at(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The messages of every check that did not pass, as a student reads them in results.json.
+fn failure_messages(results_json: &Path) -> String {
+    let text = std::fs::read_to_string(results_json).expect("results.json exists");
+    let results: serde_json::Value = serde_json::from_str(&text).expect("results.json is JSON");
+    let mut out = String::new();
+    for test in results["tests"].as_array().expect("tests[]") {
+        if test["status"] == "passed" {
+            continue;
+        }
+        let tags = test["tags"].as_array().expect("tags");
+        out.push_str(&format!("### {} [{}]\n{}\n\n", tags[0].as_str().unwrap_or(""), tags[1].as_str().unwrap_or(""), test["output"].as_str().unwrap_or("")));
+    }
+    redact(&out)
+}
+
+/// Removes what differs between machines and toolchains.
+fn redact(text: &str) -> String {
+    text.lines()
+        .map(|l| {
+            if let Some(i) = l.find("/rustc/") {
+                format!("{}/rustc/[toolchain]", &l[..i])
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn grade_samples(id: &str) {
+    let course = course();
+    let rubric = course.rubric(id).expect("rubric");
+    let list = samples::load(&course, id).expect("samples.toml");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let subs = tmp.path().join("submissions");
+    samples::copy_src(&course.reference_dir(id), &subs.join("reference")).expect("copy reference");
+    samples::copy_src(&course.stub_dir(id), &subs.join("stub")).expect("copy stub");
+    for s in &list {
+        samples::materialize(&course, id, s, &subs.join(&s.name)).expect("make sample");
+    }
+    let out = tmp.path().join("out");
+    let status = Command::new(env!("CARGO_BIN_EXE_gradwork"))
+        .args(["grade", id, "--submissions"])
+        .arg(&subs)
+        .arg("--out")
+        .arg(&out)
+        .status()
+        .expect("gradwork runs");
+    assert!(status.success(), "gradwork grade {id} failed: {status}");
+    let summary: Summary = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).expect("summary.json")).expect("summary parses");
+    let get = |name: &str| summary.submissions.iter().find(|s| s.name == name).unwrap_or_else(|| panic!("{name} not graded"));
+
+    let reference = get("reference");
+    for c in &reference.checks {
+        assert_eq!(c.status, Status::Passed, "{id}: the reference fails `{}`:\n{}", c.id, failure_messages(&out.join("reference/results.json")));
+    }
+    assert_eq!(reference.score, rubric.max_score());
+
+    let stub = get("stub");
+    assert_eq!(stub.score, 0.0, "{id}: the stub scores");
+    assert!(stub.checks.iter().all(|c| c.status != Status::Passed), "{id}: a check passes on the stub");
+
+    for s in &list {
+        let graded = get(&s.name);
+        if let Some(status) = s.expect_status {
+            for c in &graded.checks {
+                assert_eq!(c.status, status, "{id}/{}: check `{}`", s.name, c.id);
+            }
+        } else {
+            let failed: Vec<&str> = graded.checks.iter().filter(|c| c.status != Status::Passed).map(|c| c.id.as_str()).collect();
+            let mut expected: Vec<&str> = s.expect_failed.iter().map(String::as_str).collect();
+            expected.sort();
+            let mut failed_sorted = failed.clone();
+            failed_sorted.sort();
+            assert_eq!(failed_sorted, expected, "{id}/{}: {}\n{}", s.name, s.about, failure_messages(&out.join(&s.name).join("results.json")));
+            let lost: f64 = rubric.checks.iter().filter(|c| s.expect_failed.contains(&c.id)).map(|c| c.points).sum();
+            assert_eq!(graded.score, rubric.max_score() - lost, "{id}/{}: partial score", s.name);
+        }
+        insta::assert_snapshot!(format!("{id}__{}", s.name), failure_messages(&out.join(&s.name).join("results.json")));
+    }
+}
+
+#[test]
+fn a01_tensors() {
+    grade_samples("a01-tensors");
+}
