@@ -354,12 +354,10 @@ pub fn num(x: f64) -> String {
 fn render_diff(expected: &TensorData, actual: &TensorData, want: &[f64], got: &[f64]) -> String {
     let float = matches!(expected.dtype, DType::F16 | DType::Bf16 | DType::F32 | DType::F64);
     let short = |x: f64| if float { format!("{:.4}", x) } else { num(x) };
-    let (mut e, mut a) = (render(&expected.shape, want, short), render(&actual.shape, got, short));
+    let (mut e, mut a) = render_pair(&expected.shape, want, got, short);
     if e == a {
         // The mismatch hides below 4 decimals: show every digit.
-        let full = |x: f64| format!("{x:?}");
-        e = render(&expected.shape, want, full);
-        a = render(&actual.shape, got, full);
+        (e, a) = render_pair(&expected.shape, want, got, |x: f64| format!("{x:?}"));
     }
     let diff = similar::TextDiff::from_lines(&e, &a);
     let mut out = String::new();
@@ -374,10 +372,16 @@ fn render_diff(expected: &TensorData, actual: &TensorData, want: &[f64], got: &[
     format!("--- expected\n+++ your output\n{out}")
 }
 
+/// Both tensors rendered with one column width, so only real differences show in a diff.
+fn render_pair(shape: &[i64], want: &[f64], got: &[f64], fmt: impl Fn(f64) -> String) -> (String, String) {
+    let cells = |v: &[f64]| v.iter().map(|&x| fmt(x)).collect::<Vec<String>>();
+    let (w, g) = (cells(want), cells(got));
+    let width = w.iter().chain(&g).map(|c| c.len()).max().unwrap_or(1);
+    (render(shape, &w, width), render(shape, &g, width))
+}
+
 /// One line per innermost row, prefixed by its index, so a diff points at the row.
-fn render(shape: &[i64], values: &[f64], fmt: impl Fn(f64) -> String) -> String {
-    let cells: Vec<String> = values.iter().map(|&v| fmt(v)).collect();
-    let width = cells.iter().map(|c| c.len()).max().unwrap_or(1);
+fn render(shape: &[i64], cells: &[String], width: usize) -> String {
     let row_len = shape.last().map(|&d| d.max(1) as usize).unwrap_or(1);
     let mut out = String::new();
     if shape.len() <= 1 {
