@@ -231,7 +231,7 @@ pub fn compare_data(expected: &TensorData, actual: &TensorData, options: &Compar
         }
     }
     if let Some((i, w, g)) = first {
-        let diff = (want.len() <= options.diff_max_elements).then(|| render_diff(expected, actual, &want, &got));
+        let diff = (want.len() <= options.diff_max_elements).then(|| render_diff(expected, &want, &got));
         stats = Some(ValueMismatch {
             mismatched,
             total: want.len(),
@@ -351,7 +351,7 @@ pub fn num(x: f64) -> String {
     }
 }
 
-fn render_diff(expected: &TensorData, actual: &TensorData, want: &[f64], got: &[f64]) -> String {
+fn render_diff(expected: &TensorData, want: &[f64], got: &[f64]) -> String {
     let float = matches!(expected.dtype, DType::F16 | DType::Bf16 | DType::F32 | DType::F64);
     let short = |x: f64| if float { format!("{:.4}", x) } else { num(x) };
     let (mut e, mut a) = render_pair(&expected.shape, want, got, short);
