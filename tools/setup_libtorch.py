@@ -172,6 +172,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cuda", choices=["auto", "yes", "no"], default=os.environ.get("GRADWORK_CUDA", "auto"),
                         help="install the CUDA build (auto: when an NVIDIA GPU is present)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="find or install libtorch and report, but do not write .cargo/config.toml")
     args = parser.parse_args()
     cuda = args.cuda == "yes" or (args.cuda == "auto" and gpu_present())
     try:
@@ -183,7 +185,8 @@ def main():
             cuda = cuda and (torch_dir / "lib" / "libtorch_cuda.so").exists()
         else:
             torch_dir = from_pypi(cuda)
-        write_cargo_config(torch_dir, cuda)
+        if not args.dry_run:
+            write_cargo_config(torch_dir, cuda)
     except SetupError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
