@@ -248,6 +248,39 @@ pub fn compare_data(expected: &TensorData, actual: &TensorData, options: &Compar
     }
 }
 
+/// The largest error of `actual` against `expected` as a fraction of the
+/// error allowed, `max |a − e| / (atol + rtol·|e|)`, over finite elements:
+/// 0 when they are equal, above 1 when they are not close. `None` unless
+/// both are floating-point tensors of one shape with a non-zero tolerance.
+///
+/// ```
+/// use gradwork::compare::{tolerance_used, CompareOptions, Tolerance};
+/// let e = tch::Tensor::from_slice(&[1.0f64, 2.0]);
+/// let a = tch::Tensor::from_slice(&[1.0f64, 2.0 + 1e-8]);
+/// let options = CompareOptions::with_tolerance(Tolerance { rtol: 0.0, atol: 1e-7 });
+/// let used = tolerance_used(&e, &a, &options).unwrap();
+/// assert!((used - 0.1).abs() < 1e-6);
+/// ```
+pub fn tolerance_used(expected: &Tensor, actual: &Tensor, options: &CompareOptions) -> Option<f64> {
+    let expected = TensorData::from_tensor(expected).ok()?;
+    let actual = TensorData::from_tensor(actual).ok()?;
+    let float = |d: DType| matches!(d, DType::F16 | DType::Bf16 | DType::F32 | DType::F64);
+    if expected.shape != actual.shape || !float(expected.dtype) || !float(actual.dtype) {
+        return None;
+    }
+    let tolerance = options.tolerance.unwrap_or_else(|| Tolerance::for_dtype(expected.dtype));
+    let mut worst: Option<f64> = None;
+    for (w, g) in as_f64(&expected).into_iter().zip(as_f64(&actual)) {
+        let allowed = tolerance.atol + tolerance.rtol * w.abs();
+        if !(w.is_finite() && g.is_finite()) || allowed <= 0.0 {
+            continue;
+        }
+        let used = (g - w).abs() / allowed;
+        worst = Some(worst.map_or(used, |x: f64| x.max(used)));
+    }
+    worst
+}
+
 /// Compares two scalars with a tolerance; the message names `what`.
 pub fn compare_scalar(what: &str, expected: f64, actual: f64, tolerance: Tolerance) -> Result<(), String> {
     if tolerance.accepts(expected, actual) {

@@ -45,6 +45,9 @@ pub struct GradeArgs {
     /// Print each submission's full report, not only the score table.
     #[arg(long)]
     pub verbose: bool,
+    /// Report formats and the `--min-score` policy.
+    #[command(flatten)]
+    pub report: crate::report::output::ReportArgs,
 }
 
 /// Errors that stop a batch before any submission is graded.
@@ -180,6 +183,7 @@ fn all_checks(suite: &Suite, rubric: &Rubric, entry: &Entry, options: &RunOption
                 message: message.to_string(),
                 seconds: 0.0,
                 attachments: Vec::new(),
+                tolerance_used: None,
             })
             .collect(),
         notes: Vec::new(),

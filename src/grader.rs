@@ -4,6 +4,7 @@
 
 use crate::course::Course;
 use crate::grade::{self, GradeArgs};
+use crate::report::output;
 use crate::suite::Suite;
 use clap::Parser;
 use std::path::PathBuf;
@@ -38,11 +39,23 @@ pub fn main(suite: Suite) -> ExitCode {
         .map(Course::at)
         .unwrap_or_else(|| Course::at(suite.grader_dir().join("..").join("..")));
     let prefix = format!("gradwork grade {}", suite.assignment());
-    match grade::grade_batch(&suite, &course, &args, &prefix) {
-        Ok(reports) => {
-            print!("{}", grade::score_table(&reports));
-            println!("reports written to {}", args.out.display());
-            ExitCode::SUCCESS
+    let reports = match grade::grade_batch(&suite, &course, &args, &prefix) {
+        Ok(reports) => reports,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(crate::exit_codes::HARNESS_FAILURE);
+        }
+    };
+    let entries = grade::collect(&args).unwrap_or_default();
+    let ctx = output::Context {
+        batch: true,
+        style: crate::report::terminal::Style::detect(),
+        source_prefix: output::source_prefixes(entries.iter().map(|e| (e.name.as_str(), e.path.as_path()))),
+    };
+    match output::emit(&args.report, &reports, &ctx) {
+        Ok(outcome) => {
+            eprintln!("reports written to {}", args.out.display());
+            output::exit_code(&outcome, ExitCode::SUCCESS)
         }
         Err(e) => {
             eprintln!("error: {e}");

@@ -27,6 +27,7 @@ pub mod cargo;
 pub mod cli;
 pub mod compare;
 pub mod course;
+pub mod dev;
 pub mod exit_codes;
 pub mod forbidden;
 pub mod glob;

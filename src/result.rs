@@ -83,6 +83,12 @@ pub struct CheckResult {
     /// Files the check made for the student (plots, ...); written next to the report.
     #[serde(skip)]
     pub attachments: Vec<Attachment>,
+    /// The largest error the check's comparisons saw, as a fraction of the
+    /// error allowed (0: exact, 1: at the limit, above 1: failed); `None`
+    /// when it compared no floating-point values. `gradwork dev check`
+    /// calibrates tolerances with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tolerance_used: Option<f64>,
 }
 
 /// A file a check attaches to its result, e.g. a plot of the student's loss

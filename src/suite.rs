@@ -202,6 +202,7 @@ fn not_run(spec: &CheckSpec) -> CheckResult {
         message: String::new(),
         seconds: 0.0,
         attachments: Vec::new(),
+        tolerance_used: None,
     }
 }
 
@@ -231,6 +232,7 @@ fn run_check(rubric: &Rubric, spec: &CheckSpec, f: CheckFn, submission: &mut dyn
         rng: StdRng::seed_from_u64(seed),
         calls: 0,
         attachments: Vec::new(),
+        tolerance_used: std::cell::Cell::new(None),
     };
     let outcome = catch_unwind(AssertUnwindSafe(|| f(&mut ctx)))
         .unwrap_or_else(|payload| Err(Failure::Grader(panic_text(payload.as_ref()))));
@@ -248,6 +250,7 @@ fn run_check(rubric: &Rubric, spec: &CheckSpec, f: CheckFn, submission: &mut dyn
         visibility: spec.visibility,
         message,
         seconds: started.elapsed().as_secs_f64(),
+        tolerance_used: ctx.tolerance_used.get(),
         attachments: ctx.attachments,
     }
 }
@@ -290,9 +293,15 @@ pub fn describe(failure: &Failure, spec: &CheckSpec, limit_s: f64) -> (Status, S
                     crate::compare::num(limit_s)
                 ),
             ),
-            CallError::Crashed { reason, stderr_tail } => {
-                (Status::Crashed, format!("`{call}` crashed: {reason}.{}{hint}", block(stderr_tail)))
-            }
+            CallError::Crashed { reason, stderr_tail } => (
+                Status::Crashed,
+                format!(
+                    "`{call}` crashed: {reason}. To see it happen on your machine, run this check alone: \
+                     `cargo test -- --check {}` in your crate.{}{hint}",
+                    spec.id,
+                    block(stderr_tail)
+                ),
+            ),
             CallError::OutOfMemory { limit_mb, stderr_tail } => (
                 Status::Crashed,
                 format!(
@@ -301,7 +310,14 @@ pub fn describe(failure: &Failure, spec: &CheckSpec, limit_s: f64) -> (Status, S
                     block(stderr_tail)
                 ),
             ),
-            CallError::Dispatch(msg) => (Status::Error, format!("`{call}` could not be called or its result could not be read: {msg}.")),
+            CallError::Dispatch(msg) => (
+                Status::Error,
+                format!(
+                    "`{call}` could not be called or its result could not be read: {msg}. If it returns a tensor, \
+                     return a defined tensor of a real number type; if the message names an argument or an unknown \
+                     function, the grader is out of step with the assignment: tell your instructor."
+                ),
+            ),
             CallError::Protocol(msg) => (
                 Status::Error,
                 format!("The runner of `{call}` answered with something unreadable ({msg}). Does your code write to the process's file descriptors directly?"),
@@ -321,6 +337,7 @@ pub struct Ctx<'a> {
     rng: StdRng,
     calls: u64,
     attachments: Vec<crate::result::Attachment>,
+    tolerance_used: std::cell::Cell<Option<f64>>,
 }
 
 impl Ctx<'_> {
@@ -372,7 +389,21 @@ impl Ctx<'_> {
 
     /// [`Ctx::compare`] with explicit options.
     pub fn compare_with(&self, what: &str, expected: &Tensor, actual: &Tensor, options: &CompareOptions) -> Result<(), Failure> {
+        if let Some(used) = crate::compare::tolerance_used(expected, actual, options) {
+            self.note_tolerance_used(used);
+        }
         compare_tensors(expected, actual, options).map_err(|m| Failure::wrong(format!("{what} is not right. {m}")))
+    }
+
+    /// Records an error seen as a fraction of the error allowed (e.g. a
+    /// gradient check's largest `|a − n| / (atol + rtol·|n|)`); the check's
+    /// result keeps the largest. [`Ctx::compare`] records its own.
+    pub fn note_tolerance_used(&self, fraction: f64) {
+        if fraction.is_nan() {
+            return;
+        }
+        let worst = self.tolerance_used.get().map_or(fraction, |w| w.max(fraction));
+        self.tolerance_used.set(Some(worst));
     }
 
     /// This check's seed (printed in the report; derived from the run's seed and the check id).

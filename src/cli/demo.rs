@@ -34,6 +34,7 @@ pub fn run(course: &Course, out: Option<PathBuf>) -> Result<ExitCode, CliError> 
             only: Vec::new(),
             jobs: None,
             verbose: false,
+            report: Default::default(),
         };
         run_grader(&grader, course, &id, &args)?;
         let summary = read_summary(&reports, &id)?;

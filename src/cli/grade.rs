@@ -33,6 +33,7 @@ pub fn grader_args(course: &Course, args: &GradeArgs) -> Vec<String> {
     if args.verbose {
         out.push("--verbose".into());
     }
+    out.extend(args.report.to_args());
     out
 }
 

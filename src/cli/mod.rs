@@ -4,6 +4,7 @@ mod demo;
 mod dev_check;
 mod grade;
 mod list;
+mod stubs;
 
 use crate::course::Course;
 use crate::grade::GradeArgs;
@@ -48,8 +49,17 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum DevCommand {
-    /// Grade every reference and every stub: references must get full marks, stubs zero.
+    /// Check every assignment: stubs match `dev stubs`, references get full marks, stubs zero;
+    /// the reference is graded under several seeds to find flaky checks and loose tolerances.
     Check {
+        /// Only this assignment (default: all).
+        assignment: Option<String>,
+        /// Seeds to grade the reference under (the first also grades the stub).
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=50))]
+        seeds: u64,
+    },
+    /// Rewrite each `assignments/<id>/src` from the solution markers in `reference/<id>/src`.
+    Stubs {
         /// Only this assignment (default: all).
         assignment: Option<String>,
     },
@@ -80,6 +90,9 @@ pub enum CliError {
     /// Samples could not be made.
     #[error(transparent)]
     Samples(#[from] crate::samples::SampleError),
+    /// Stubs could not be generated from the reference.
+    #[error(transparent)]
+    Stubs(#[from] crate::dev::stubs::StubError),
     /// I/O outside grading.
     #[error("{path}: {source}")]
     Io {
@@ -106,7 +119,8 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::List => list::run(&course),
         Command::Grade { assignment, args } => grade::run(&course, &assignment, &args),
-        Command::Dev { command: DevCommand::Check { assignment } } => dev_check::run(&course, assignment.as_deref()),
+        Command::Dev { command: DevCommand::Check { assignment, seeds } } => dev_check::run(&course, assignment.as_deref(), seeds as usize),
+        Command::Dev { command: DevCommand::Stubs { assignment } } => stubs::run(&course, assignment.as_deref()),
         Command::Demo { out } => demo::run(&course, out),
     };
     match outcome {

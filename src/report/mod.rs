@@ -1,7 +1,11 @@
 //! One writer per output format, all from the same [`crate::result`] model.
 
 pub mod csv;
+pub mod github;
 pub mod gradescope;
+pub mod junit;
+pub mod output;
+pub mod policy;
 pub mod summary;
 pub mod terminal;
 

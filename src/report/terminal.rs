@@ -6,6 +6,32 @@ use crate::result::{CheckResult, Status, SubmissionReport};
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 
+/// `--color`: when to colour the human report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set; also when `CLICOLOR_FORCE` or
+    /// `FORCE_COLOR` is set (CI logs render colours but are not terminals).
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl std::str::FromStr for ColorChoice {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "auto" => Ok(ColorChoice::Auto),
+            "always" => Ok(ColorChoice::Always),
+            "never" => Ok(ColorChoice::Never),
+            other => Err(format!("--color takes auto, always or never, not `{other}`")),
+        }
+    }
+}
+
 /// Whether to colour the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Style {
@@ -16,15 +42,45 @@ pub struct Style {
 impl Style {
     /// Colour only on a terminal, and never when `NO_COLOR` is set.
     pub fn detect() -> Style {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Style { color: !no_color && std::io::stdout().is_terminal() }
+        Style::for_stdout(ColorChoice::Auto)
+    }
+
+    /// The style for stdout under `choice`, from the environment and whether stdout is a terminal.
+    pub fn for_stdout(choice: ColorChoice) -> Style {
+        let env = |name: &str| std::env::var(name).ok();
+        Style::decide(choice, &env, std::io::stdout().is_terminal())
+    }
+
+    /// The rule, without side effects: `--color always|never` wins; then a
+    /// non-empty `NO_COLOR` turns colour off; then `CLICOLOR_FORCE` or
+    /// `FORCE_COLOR` (set and not `0`) turns it on; then `TERM=dumb` off;
+    /// otherwise colour exactly when the output is a terminal.
+    ///
+    /// ```
+    /// use gradwork::report::terminal::{ColorChoice, Style};
+    /// let env = |name: &str| (name == "NO_COLOR").then(|| "1".to_string());
+    /// assert!(!Style::decide(ColorChoice::Auto, &env, true).color);
+    /// assert!(Style::decide(ColorChoice::Always, &env, false).color);
+    /// ```
+    pub fn decide(choice: ColorChoice, env: &dyn Fn(&str) -> Option<String>, is_terminal: bool) -> Style {
+        let set = |name: &str| env(name).is_some_and(|v| !v.is_empty());
+        let forced = |name: &str| env(name).is_some_and(|v| !v.is_empty() && v != "0");
+        let color = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto if set("NO_COLOR") => false,
+            ColorChoice::Auto if forced("CLICOLOR_FORCE") || forced("FORCE_COLOR") => true,
+            ColorChoice::Auto if env("TERM").as_deref() == Some("dumb") => false,
+            ColorChoice::Auto => is_terminal,
+        };
+        Style { color }
     }
 
     /// No colour (files, snapshots).
     pub const PLAIN: Style = Style { color: false };
 
     fn paint(&self, code: &str, text: &str) -> String {
-        if self.color {
+        if self.color && !text.is_empty() {
             format!("\x1b[{code}m{text}\x1b[0m")
         } else {
             text.to_string()
@@ -37,8 +93,10 @@ fn mark(status: Status) -> (&'static str, &'static str) {
         Status::Passed => ("✓", "32"),
         Status::Failed => ("✗", "31"),
         Status::Error => ("✗", "31"),
-        Status::TimedOut => ("⏱", "33"),
-        Status::Crashed => ("💥", "31"),
+        // One-cell marks only (emoji are two cells wide in most terminals and
+        // break the columns); the bracketed status after the points says which.
+        Status::TimedOut => ("✗", "33"),
+        Status::Crashed => ("✗", "31"),
         Status::NotRun => ("·", "90"),
     }
 }
@@ -71,10 +129,15 @@ pub fn render(report: &SubmissionReport, style: Style) -> String {
     for c in &report.checks {
         check_line(&mut out, c, width, style);
         if !c.message.is_empty() && c.status != Status::Passed {
+            let gutter = style.paint("90", "│");
             for line in c.message.lines() {
-                let _ = writeln!(out, "      │ {line}");
+                if line.is_empty() {
+                    let _ = writeln!(out, "      {gutter}");
+                } else {
+                    let _ = writeln!(out, "      {gutter} {line}");
+                }
             }
-            let _ = writeln!(out, "      │ (check `{}`)", c.id);
+            let _ = writeln!(out, "      {gutter} (check `{}`)", c.id);
         }
     }
     for note in &report.notes {
@@ -84,7 +147,8 @@ pub fn render(report: &SubmissionReport, style: Style) -> String {
     let earned: f64 = ran.iter().map(|c| c.score).sum();
     let possible: f64 = ran.iter().map(|c| c.max_score).sum();
     let passed = ran.iter().filter(|c| c.status == Status::Passed).count();
-    let _ = writeln!(out, "\n{} / {} points · {} of {} checks passed", num(earned), num(possible), passed, ran.len());
+    let total = format!("{} / {} points · {} of {} checks passed", num(earned), num(possible), passed, ran.len());
+    let _ = writeln!(out, "\n{}", style.paint("1", &total));
     let hidden: Vec<&CheckResult> = report.checks.iter().filter(|c| c.status == Status::NotRun && !c.visibility.runs_locally()).collect();
     if !hidden.is_empty() {
         let points: f64 = hidden.iter().map(|c| c.max_score).sum();

@@ -1,0 +1,137 @@
+//! Tolerance calibration: the reference graded under several seeds, and per
+//! check the largest error seen as a fraction of the error allowed
+//! ([`crate::result::CheckResult::tolerance_used`]).
+//!
+//! A check is **flaky** when the reference passes it under some seeds and
+//! not others: a student would lose points by chance. A check's tolerance is
+//! **loose** when the rubric widens it beyond the dtype's default and the
+//! reference never uses more than 1/[`LOOSE_FACTOR`] of it: a planted bug that
+//! small would pass. Default tolerances (`assert_close`'s) are not flagged.
+//!
+//! ```
+//! use gradwork::dev::calibration::{Verdict, LOOSE_FACTOR};
+//! assert_eq!(Verdict::of(Some(1e-5), true, &[]), Verdict::Loose);
+//! assert_eq!(Verdict::of(Some(0.3), true, &[]), Verdict::Ok);
+//! assert_eq!(Verdict::of(Some(1e-5), false, &[]), Verdict::Ok);
+//! assert_eq!(Verdict::of(None, true, &[7]), Verdict::Flaky);
+//! ```
+
+use crate::compare::num;
+use crate::result::{Status, SubmissionReport};
+use crate::rubric::Rubric;
+
+/// A widened tolerance is loose when the reference uses less than `1 / LOOSE_FACTOR` of it.
+pub const LOOSE_FACTOR: f64 = 1000.0;
+
+/// What the calibration says about one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Passes under every seed, tolerance not loose.
+    Ok,
+    /// The reference failed under some seeds.
+    Flaky,
+    /// The reference failed under every seed.
+    Fails,
+    /// The rubric's widened tolerance is over [`LOOSE_FACTOR`] times what the reference needs.
+    Loose,
+}
+
+impl Verdict {
+    /// The verdict from the worst fraction seen, whether the rubric widens the
+    /// tolerance, and the seeds under which the reference failed (out of the
+    /// ones run; `Fails` is decided by the caller, who knows how many ran).
+    pub fn of(worst: Option<f64>, widened: bool, failed_seeds: &[u64]) -> Verdict {
+        if !failed_seeds.is_empty() {
+            return Verdict::Flaky;
+        }
+        match worst {
+            Some(w) if widened && w < 1.0 / LOOSE_FACTOR => Verdict::Loose,
+            _ => Verdict::Ok,
+        }
+    }
+}
+
+/// One check, over all seeds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckCalibration {
+    /// The check id.
+    pub id: String,
+    /// Largest fraction of the allowed error the reference used, over all seeds.
+    pub worst: Option<f64>,
+    /// Whether the rubric widens the dtype's default tolerance.
+    pub widened: bool,
+    /// Seeds under which the reference did not pass, with the first line of the message.
+    pub failures: Vec<(u64, String)>,
+    /// How many seeds ran the check.
+    pub seeds: usize,
+    /// The verdict.
+    pub verdict: Verdict,
+}
+
+impl CheckCalibration {
+    /// One line for the dev check's output.
+    pub fn describe(&self) -> String {
+        let worst = self.worst.map(|w| format!("{} of the tolerance", percent(w))).unwrap_or_else(|| "no float comparison".into());
+        match self.verdict {
+            Verdict::Ok => format!("{}: ok, worst {worst} over {} seeds", self.id, self.seeds),
+            Verdict::Loose => format!(
+                "{}: the rubric's tolerance is over {}× looser than needed (worst {worst} over {} seeds): tighten rtol/atol in rubric.toml",
+                self.id,
+                num(LOOSE_FACTOR),
+                self.seeds
+            ),
+            Verdict::Flaky | Verdict::Fails => {
+                let seeds: Vec<String> = self.failures.iter().map(|(s, m)| format!("seed {s}: {m}")).collect();
+                let what = if self.verdict == Verdict::Flaky { "flaky" } else { "fails" };
+                format!(
+                    "{}: {what}: the reference fails under {} of {} seeds ({})",
+                    self.id,
+                    self.failures.len(),
+                    self.seeds,
+                    seeds.join("; ")
+                )
+            }
+        }
+    }
+}
+
+fn percent(fraction: f64) -> String {
+    if fraction == 0.0 {
+        "0%".into()
+    } else {
+        format!("{}%", num(fraction * 100.0))
+    }
+}
+
+/// Calibrates every check of `rubric` from the reference's reports, one per seed.
+pub fn calibrate(rubric: &Rubric, runs: &[(u64, SubmissionReport)]) -> Vec<CheckCalibration> {
+    rubric
+        .checks
+        .iter()
+        .map(|spec| {
+            let mut worst: Option<f64> = None;
+            let mut failures = Vec::new();
+            let mut seeds = 0;
+            for (seed, report) in runs {
+                let Some(c) = report.checks.iter().find(|c| c.id == spec.id) else { continue };
+                if c.status == Status::NotRun {
+                    continue;
+                }
+                seeds += 1;
+                if let Some(t) = c.tolerance_used {
+                    worst = Some(worst.map_or(t, |w| w.max(t)));
+                }
+                if c.status != Status::Passed {
+                    let first = c.message.lines().find(|l| !l.trim().is_empty()).unwrap_or(c.status.as_str());
+                    failures.push((*seed, first.trim().to_string()));
+                }
+            }
+            let failed: Vec<u64> = failures.iter().map(|(s, _)| *s).collect();
+            let mut verdict = Verdict::of(worst, spec.tolerance().is_some(), &failed);
+            if seeds > 0 && failures.len() == seeds {
+                verdict = Verdict::Fails;
+            }
+            CheckCalibration { id: spec.id.clone(), worst, widened: spec.tolerance().is_some(), failures, seeds, verdict }
+        })
+        .collect()
+}
