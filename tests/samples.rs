@@ -100,3 +100,8 @@ fn grade_samples(id: &str) {
 fn a01_tensors() {
     grade_samples("a01-tensors");
 }
+
+#[test]
+fn a05_cnn_leakage() {
+    grade_samples("a05-cnn-leakage");
+}

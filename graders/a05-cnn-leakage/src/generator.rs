@@ -1,0 +1,165 @@
+//! Exercise 9: the student's fixed generator. Honest means: well-formed
+//! images with balanced labels, shapes spread over the image rather than
+//! crowded in a corner, no class given away by a trivial feature (total
+//! brightness, position), and still learnable by a CNN.
+
+use crate::images::{self, Stump};
+use crate::{train, values};
+use gradwork::compare::num;
+use gradwork::stats::binomial_test;
+use gradwork::suite::{Ctx, Failure};
+use tch::{Kind, Tensor};
+
+/// A trivial feature reaching this held-out accuracy gives the class away.
+pub const SHORTCUT_ACCURACY: f64 = 0.75;
+
+/// Calls `make_images(n, 16)` and checks the format: (n, 1, 16, 16) f32 in
+/// [0, 1], labels (n,) i64 in {0, 1}.
+fn generate(ctx: &mut Ctx, n: i64) -> Result<(Tensor, Tensor), Failure> {
+    let out = ctx.call("make_images", vec![n.into(), images::SIZE.into()])?;
+    let [images, labels] = out.as_slice() else {
+        return Err(Failure::Grader("the runner sent the wrong outputs for make_images".into()));
+    };
+    let (x, y) = (values::tensor(images, "the images")?, values::tensor(labels, "the labels")?);
+    let call = format!("`make_images({n}, 16)`");
+    if x.size() != [n, 1, 16, 16] || x.kind() != Kind::Float {
+        return Err(Failure::wrong(format!(
+            "{call} returned images of shape {:?} and kind {:?}; expected [{n}, 1, 16, 16] f32, like \
+             `make_images_notebook` (one channel per image).",
+            x.size(),
+            x.kind()
+        )));
+    }
+    if y.size() != [n] || y.kind() != Kind::Int64 {
+        return Err(Failure::wrong(format!(
+            "{call} returned labels of shape {:?} and kind {:?}; expected [{n}] i64.",
+            y.size(),
+            y.kind()
+        )));
+    }
+    let (low, high) = (x.min().double_value(&[]), x.max().double_value(&[]));
+    if !(low >= 0.0 && high <= 1.0) {
+        return Err(Failure::wrong(format!(
+            "{call} returned pixel values from {} to {}; they must lie in [0, 1] (clip after adding the noise).",
+            num(low),
+            num(high)
+        )));
+    }
+    let bad = y.ne(0).logical_and(&y.ne(1)).sum(Kind::Int64).int64_value(&[]);
+    if bad > 0 {
+        return Err(Failure::wrong(format!("{call} returned {bad} labels other than 0 (dot) and 1 (ring).")));
+    }
+    Ok((x, y))
+}
+
+fn labels_of(y: &Tensor) -> Vec<i64> {
+    Vec::<i64>::try_from(y).unwrap_or_default()
+}
+
+pub fn format(ctx: &mut Ctx) -> Result<(), Failure> {
+    let n = 1000;
+    let (_, y) = generate(ctx, n)?;
+    let rings = y.sum(Kind::Int64).int64_value(&[]) as u64;
+    let test = binomial_test(rings, n as u64, 0.5);
+    if test.rejects(1e-6) {
+        return Err(Failure::wrong(format!(
+            "`make_images({n}, 16)` made {rings} rings and {} dots; a fair coin per image gives about {} of each \
+             ({test}). Draw each label with probability 1/2.",
+            n as u64 - rings,
+            n / 2
+        )));
+    }
+    Ok(())
+}
+
+pub fn positions(ctx: &mut Ctx) -> Result<(), Failure> {
+    let n = 2000;
+    let (x, y) = generate(ctx, n)?;
+    let labels = labels_of(&y);
+    let centroids = images::bright_centroids(&x);
+    if let Some(i) = centroids.iter().position(Option::is_none) {
+        return Err(Failure::wrong(format!(
+            "Image {i} of `make_images({n}, 16)` has no pixel brighter than 0.5: every image must show its dot or \
+             ring clearly above the noise."
+        )));
+    }
+    let points: Vec<(f64, f64)> = centroids.into_iter().flatten().collect();
+    for (axis, pick) in [("row", 0usize), ("column", 1)] {
+        let v: Vec<f64> = points.iter().map(|p| if pick == 0 { p.0 } else { p.1 }).collect();
+        let mean = v.iter().sum::<f64>() / v.len() as f64;
+        let sd = (v.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt();
+        if !(6.0..=9.0).contains(&mean) || sd < 1.5 {
+            return Err(Failure::wrong(format!(
+                "The shapes of `make_images({n}, 16)` are centred at {axis} {} on average, with a spread (standard \
+                 deviation) of {} pixels. Centres drawn anywhere in 4..12 average 7.5 with a spread of about 2.3. \
+                 Draw one centre per image, each coordinate uniformly from 4 to size − 4 (exclusive): the \
+                 notebook's `randint(4, size=4)` crowds every shape into the top-left corner.",
+                num((mean * 100.0).round() / 100.0),
+                num((sd * 100.0).round() / 100.0)
+            )));
+        }
+        let half = v.len() / 2;
+        let stump = Stump::fit(&v[..half], &labels[..half]);
+        let accuracy = stump.accuracy(&v[half..], &labels[half..]);
+        if accuracy >= SHORTCUT_ACCURACY {
+            return Err(Failure::wrong(format!(
+                "The position of the shape gives the class away: a threshold on the {axis} of the bright pixels' \
+                 centre, fitted on {half} images, classifies the other {} with accuracy {}. Dots and rings must \
+                 be placed by the same rule.",
+                v.len() - half,
+                num((accuracy * 1000.0).round() / 1000.0)
+            )));
+        }
+    }
+    Ok(())
+}
+
+pub fn brightness(ctx: &mut Ctx) -> Result<(), Failure> {
+    let n = 4000;
+    let (x, y) = generate(ctx, n)?;
+    let (ink, labels) = (images::ink(&x), labels_of(&y));
+    let half = ink.len() / 2;
+    let stump = Stump::fit(&ink[..half], &labels[..half]);
+    let accuracy = stump.accuracy(&ink[half..], &labels[half..]);
+    if accuracy < SHORTCUT_ACCURACY {
+        return Ok(());
+    }
+    let mean = |class: i64| {
+        let v: Vec<f64> = ink.iter().zip(&labels).filter(|(_, &l)| l == class).map(|(i, _)| *i).collect();
+        v.iter().sum::<f64>() / v.len().max(1) as f64
+    };
+    Err(Failure::wrong(format!(
+        "Total brightness alone gives the class away: a threshold on the sum of an image's pixels, fitted on {half} \
+         images of `make_images({n}, 16)`, classifies the other {} with accuracy {} (it must stay below {}). \
+         Your dots hold {} of ink on average and your rings {}. Give the dot as much ink as a ring — for example \
+         a soft blob exp(−d²/2σ²), whose ink is about 2πσ², instead of a single pixel — so that only the shape \
+         tells them apart.",
+        ink.len() - half,
+        num((accuracy * 1000.0).round() / 1000.0),
+        SHORTCUT_ACCURACY,
+        num((mean(0) * 100.0).round() / 100.0),
+        num((mean(1) * 100.0).round() / 100.0)
+    )))
+}
+
+pub fn learnable(ctx: &mut Ctx) -> Result<(), Failure> {
+    let (n_train, n_test) = (300, 200);
+    let (x, y) = generate(ctx, n_train + n_test)?;
+    let accuracy = train::grader_cnn_accuracy(
+        &x.narrow(0, 0, n_train),
+        &y.narrow(0, 0, n_train),
+        &x.narrow(0, n_train, n_test),
+        &y.narrow(0, n_train, n_test),
+        ctx.seed(),
+    )
+    .map_err(Failure::Grader)?;
+    if accuracy >= 0.85 {
+        return Ok(());
+    }
+    Err(Failure::wrong(format!(
+        "The grader's own TinyCNN, trained on {n_train} images of `make_images` for 4 epochs, tells dots from rings \
+         in {n_test} new images with accuracy {} only (on the reference generator it reaches about 1.0). The task \
+         must stay learnable: a dot must still look like a dot and a ring like a ring, clearly above the noise.",
+        num((accuracy * 1000.0).round() / 1000.0)
+    )))
+}
