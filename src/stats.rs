@@ -9,6 +9,40 @@
 //! mistakes students make (a wrong rate, a wrong mixture weight, a variance in
 //! place of a standard deviation) give p-values far below α.
 //!
+//! ## The false-alarm budget, in numbers
+//!
+//! A correct sampler fails a test at level α with probability α (at most α for
+//! the discrete and the asymptotic tests, whose p-values are conservative or
+//! accurate to well below α at these sample sizes). By the union bound, a
+//! course with `m` statistical checks graded for `s` students raises a false
+//! alarm somewhere with probability at most `m·s·α`: with α = 1e-6, 50 checks
+//! and 500 students that is 2.5 %, and for one student's report 5e-5. The
+//! reference itself is graded at fixed seeds by `gradwork dev check`, so it
+//! either always passes or always fails: there is no flakiness to chase, and a
+//! seed that fails would show up the first time the check is written.
+//!
+//! ## Choosing the sample size
+//!
+//! α that small only costs samples. A z-test at two-sided level α detects a
+//! shift of `δ` standard deviations with miss rate β when
+//! `n ≥ ((z(α/2) + z(β)) / δ)²` ([`sample_size_z`]). With α = β = 1e-6 that is
+//! `n ≥ 93/δ²`: 20 000 draws detect shifts of 0.07 standard deviations, which
+//! covers every mistake the checks look for (a wrong rate moves a Poisson mean
+//! by far more). The χ² and Kolmogorov–Smirnov tests are sized the same way:
+//! check the planted-bug samples of the grader (`samples.toml`) with
+//! `gradwork demo`; their p-values should be astronomically small, not near α.
+//!
+//! ## Which test for what
+//!
+//! | output | test |
+//! |---|---|
+//! | counts on 0, 1, 2, ... (Poisson, binomial) | [`chi_square_gof`] |
+//! | categories with known probabilities (mixture components, classes) | [`chi_square_counts`] |
+//! | a 0/1 mask with known rate (dropout, a random split's membership) | [`binomial_test`] |
+//! | continuous samples with a known CDF (normal, gamma) | [`ks_test`] with [`normal_cdf`], [`gamma_cdf`] |
+//! | continuous samples with no closed-form CDF (mixtures of gammas) | [`ks_two_sample`] against libtorch's sampler |
+//! | mean and variance (moments) | [`mean_z_test`], [`variance_z_test`], [`sample_moments`] for the message |
+//!
 //! ```
 //! use gradwork::stats::{chi_square_gof, poisson_pmf};
 //! // 1 000 draws that follow Poisson(2) closely.
@@ -254,4 +288,271 @@ fn gamma_q_fraction(a: f64, x: f64) -> f64 {
         }
     }
     (-x + a * x.ln() - ln_gamma(a)).exp() * h
+}
+
+/// P[X ≥ k] for X ~ Binomial(n, p), summed exactly in log space (accurate far
+/// into the tail, where `1 − cdf` would round to 0).
+///
+/// ```
+/// use gradwork::stats::binomial_tail;
+/// assert!((binomial_tail(10, 9, 0.5) - 11.0 / 1024.0).abs() < 1e-15);
+/// assert_eq!(binomial_tail(10, 0, 0.3), 1.0);
+/// assert_eq!(binomial_tail(10, 11, 0.3), 0.0);
+/// assert!(binomial_tail(1000, 900, 0.5) < 1e-140);
+/// ```
+pub fn binomial_tail(n: u64, k: u64, p: f64) -> f64 {
+    if k == 0 {
+        return 1.0;
+    }
+    if k > n || p.is_nan() || p <= 0.0 {
+        return 0.0;
+    }
+    if p >= 1.0 {
+        return 1.0;
+    }
+    let nf = n as f64;
+    let (ln_p, ln_q) = (p.ln(), (-p).ln_1p());
+    let ln_choose = |j: f64| ln_gamma(nf + 1.0) - ln_gamma(j + 1.0) - ln_gamma(nf - j + 1.0);
+    let log_terms: Vec<f64> = (k..=n).map(|j| j as f64).map(|j| ln_choose(j) + j * ln_p + (nf - j) * ln_q).collect();
+    let max = log_terms.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let sum: f64 = log_terms.iter().map(|t| (t - max).exp()).sum();
+    (max + sum.ln()).exp().min(1.0)
+}
+
+/// Exact two-sided binomial test that `successes` of `n` trials come from
+/// success probability `p` (doubling the smaller tail): for 0/1 masks such as
+/// dropout's, or how often an index lands in the validation split.
+///
+/// ```
+/// use gradwork::stats::binomial_test;
+/// // A dropout mask with p = 0.3 over 10 000 units: about 3 000 zeros.
+/// assert!(binomial_test(3_050, 10_000, 0.3).p_value > 0.2);
+/// assert!(binomial_test(7_000, 10_000, 0.3).p_value < 1e-100);
+/// ```
+pub fn binomial_test(successes: u64, n: u64, p: f64) -> TestResult {
+    let upper = binomial_tail(n, successes, p);
+    // P[X ≤ k] is the upper tail of the failures: exact, where 1 − P[X > k] would round.
+    let lower = binomial_tail(n, n.saturating_sub(successes), 1.0 - p);
+    let p_value = (2.0 * upper.min(lower)).min(1.0);
+    let expected = n as f64 * p;
+    let statistic = if n == 0 { 0.0 } else { (successes as f64 - expected) / (expected * (1.0 - p)).sqrt() };
+    TestResult { name: "exact binomial test", statistic, dof: None, p_value, n: n as usize }
+}
+
+/// Pearson's χ² test that category counts follow `probabilities` (which must
+/// sum to 1): mixture components, classes, the values of a categorical
+/// sampler. Categories whose expected count is below 5 are pooled into one,
+/// so the χ² approximation holds.
+///
+/// ```
+/// use gradwork::stats::chi_square_counts;
+/// let fair = chi_square_counts(&[1010, 985, 1005], &[1.0 / 3.0; 3]);
+/// assert!(fair.p_value > 0.5);
+/// let skewed = chi_square_counts(&[1500, 750, 750], &[1.0 / 3.0; 3]);
+/// assert!(skewed.p_value < 1e-50);
+/// ```
+pub fn chi_square_counts(observed: &[u64], probabilities: &[f64]) -> TestResult {
+    let n: u64 = observed.iter().sum();
+    let nf = n as f64;
+    let (mut stat, mut bins) = (0.0, 0usize);
+    let (mut pooled_o, mut pooled_p) = (0.0, 0.0);
+    for (i, &p) in probabilities.iter().enumerate() {
+        let o = observed.get(i).copied().unwrap_or(0) as f64;
+        if p * nf < 5.0 {
+            pooled_o += o;
+            pooled_p += p;
+            continue;
+        }
+        stat += (o - p * nf).powi(2) / (p * nf);
+        bins += 1;
+    }
+    // Counts in categories beyond `probabilities` have probability 0.
+    let extra: u64 = observed.iter().skip(probabilities.len()).sum();
+    pooled_o += extra as f64;
+    if pooled_p > 0.0 || pooled_o > 0.0 {
+        let e = pooled_p * nf;
+        stat += if e > 0.0 { (pooled_o - e).powi(2) / e } else { f64::INFINITY };
+        bins += 1;
+    }
+    let dof = bins.saturating_sub(1).max(1);
+    TestResult { name: "chi-square test of category counts", statistic: stat, dof: Some(dof), p_value: chi_square_sf(stat, dof as f64), n: n as usize }
+}
+
+/// Mean, variance and shape of a sample, for messages ("your samples have
+/// mean 2.01 and variance 3.98").
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Moments {
+    /// Number of samples.
+    pub n: usize,
+    /// Sample mean.
+    pub mean: f64,
+    /// Unbiased sample variance (divides by n − 1).
+    pub variance: f64,
+    /// Sample skewness (third standardised moment).
+    pub skewness: f64,
+    /// Sample excess kurtosis (fourth standardised moment minus 3; 0 for a normal).
+    pub excess_kurtosis: f64,
+}
+
+/// The [`Moments`] of a sample (NaN for fewer than two samples).
+///
+/// ```
+/// use gradwork::stats::sample_moments;
+/// let m = sample_moments(&[1.0, 2.0, 3.0, 4.0]);
+/// assert_eq!(m.mean, 2.5);
+/// assert!((m.variance - 5.0 / 3.0).abs() < 1e-12);
+/// assert!(m.skewness.abs() < 1e-12);
+/// ```
+pub fn sample_moments(samples: &[f64]) -> Moments {
+    let n = samples.len();
+    if n < 2 {
+        let mean = samples.first().copied().unwrap_or(f64::NAN);
+        return Moments { n, mean, variance: f64::NAN, skewness: f64::NAN, excess_kurtosis: f64::NAN };
+    }
+    let nf = n as f64;
+    let mean = samples.iter().sum::<f64>() / nf;
+    let (mut m2, mut m3, mut m4) = (0.0, 0.0, 0.0);
+    for &x in samples {
+        let d = x - mean;
+        m2 += d * d;
+        m3 += d * d * d;
+        m4 += d * d * d * d;
+    }
+    let (m2n, m3n, m4n) = (m2 / nf, m3 / nf, m4 / nf);
+    Moments {
+        n,
+        mean,
+        variance: m2 / (nf - 1.0),
+        skewness: m3n / m2n.powf(1.5),
+        excess_kurtosis: m4n / (m2n * m2n) - 3.0,
+    }
+}
+
+/// Two-sided z-test that samples have variance `variance`, given the
+/// distribution's fourth central moment μ₄ (3σ⁴ for a normal, λ + 3λ² for a
+/// Poisson(λ)). Uses Var(s²) = (μ₄ − σ⁴(n − 3)/(n − 1))/n, so it holds for
+/// any distribution with a finite fourth moment, not only the normal.
+///
+/// ```
+/// use gradwork::stats::variance_z_test;
+/// // Standard-normal-like samples judged against variance 1 and against 4
+/// // (a standard deviation of 2 mistaken for a variance).
+/// let xs: Vec<f64> = (0..4000).map(|i| ((i as f64 + 0.5) / 4000.0))
+///     .map(gradwork::stats::normal_quantile).collect();
+/// assert!(variance_z_test(&xs, 1.0, 3.0).p_value > 0.01);
+/// assert!(variance_z_test(&xs, 4.0, 48.0).p_value < 1e-100);
+/// ```
+pub fn variance_z_test(samples: &[f64], variance: f64, fourth_central_moment: f64) -> TestResult {
+    let n = samples.len();
+    let nf = n as f64;
+    let s2 = sample_moments(samples).variance;
+    let var_s2 = (fourth_central_moment - variance * variance * (nf - 3.0) / (nf - 1.0)) / nf;
+    let z = (s2 - variance) / var_s2.sqrt();
+    let p = if z.is_nan() { 0.0 } else { 2.0 * normal_sf(z.abs()) };
+    TestResult { name: "z-test of the variance", statistic: z, dof: None, p_value: p, n }
+}
+
+/// The two-sample Kolmogorov–Smirnov test: do `a` and `b` come from the same
+/// continuous distribution? For samplers without a closed-form CDF, compare
+/// the student's samples with the oracle's (asymptotic p-value on the
+/// effective size nm/(n + m)).
+///
+/// ```
+/// use gradwork::stats::ks_two_sample;
+/// let a: Vec<f64> = (0..1000).map(|i| i as f64 / 1000.0).collect();
+/// let b: Vec<f64> = (0..800).map(|i| (i as f64 + 0.5) / 800.0).collect();
+/// assert!(ks_two_sample(&a, &b).p_value > 0.9);
+/// let shifted: Vec<f64> = b.iter().map(|x| x + 0.2).collect();
+/// assert!(ks_two_sample(&a, &shifted).p_value < 1e-10);
+/// ```
+pub fn ks_two_sample(a: &[f64], b: &[f64]) -> TestResult {
+    let mut xs = a.to_vec();
+    let mut ys = b.to_vec();
+    xs.sort_by(|p, q| p.total_cmp(q));
+    ys.sort_by(|p, q| p.total_cmp(q));
+    let (n, m) = (xs.len(), ys.len());
+    let (mut i, mut j, mut d) = (0usize, 0usize, 0.0f64);
+    while i < n && j < m {
+        let x = if xs[i].total_cmp(&ys[j]).is_le() { xs[i] } else { ys[j] };
+        while i < n && xs[i].total_cmp(&x).is_le() {
+            i += 1;
+        }
+        while j < m && ys[j].total_cmp(&x).is_le() {
+            j += 1;
+        }
+        d = d.max((i as f64 / n as f64 - j as f64 / m as f64).abs());
+    }
+    if n == 0 || m == 0 {
+        d = if n == m { 0.0 } else { 1.0 };
+    }
+    let effective = (n * m) as f64 / (n + m).max(1) as f64;
+    let sqrt_e = effective.sqrt();
+    let lambda = (sqrt_e + 0.12 + 0.11 / sqrt_e.max(1e-12)) * d;
+    TestResult { name: "two-sample Kolmogorov-Smirnov", statistic: d, dof: None, p_value: kolmogorov_sf(lambda), n: n + m }
+}
+
+/// CDF of the Gamma distribution with shape `a` and rate `b` (mean a/b) at `x`.
+///
+/// ```
+/// use gradwork::stats::gamma_cdf;
+/// // Gamma(1, rate 2) is Exponential(2).
+/// assert!((gamma_cdf(1.0, 2.0, 0.5) - (1.0 - (-1.0f64).exp())).abs() < 1e-12);
+/// ```
+pub fn gamma_cdf(shape: f64, rate: f64, x: f64) -> f64 {
+    if x <= 0.0 {
+        return 0.0;
+    }
+    1.0 - gamma_q(shape, rate * x)
+}
+
+/// The standard normal quantile Φ⁻¹(p) (bisection on [`normal_cdf`]; exact to
+/// about 1e-12 in x).
+///
+/// ```
+/// use gradwork::stats::normal_quantile;
+/// assert!((normal_quantile(0.975) - 1.959964).abs() < 1e-6);
+/// assert_eq!(normal_quantile(0.5), 0.0);
+/// ```
+pub fn normal_quantile(p: f64) -> f64 {
+    if p.is_nan() || p <= 0.0 {
+        return if p == 0.0 { f64::NEG_INFINITY } else { f64::NAN };
+    }
+    if p >= 1.0 {
+        return if p == 1.0 { f64::INFINITY } else { f64::NAN };
+    }
+    if p == 0.5 {
+        return 0.0;
+    }
+    if p > 0.5 {
+        return -normal_quantile(1.0 - p);
+    }
+    // p < 0.5: the root lies in (-40, 0); work with the accurate upper tail.
+    let (mut lo, mut hi) = (-40.0f64, 0.0f64);
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if normal_sf(-mid) > p {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+        if hi - lo < 1e-13 {
+            break;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// The number of samples a two-sided z-test at level `alpha` needs to detect
+/// a shift of `effect` standard deviations with miss rate `beta`:
+/// `((z(α/2) + z(β)) / effect)²`, rounded up.
+///
+/// ```
+/// use gradwork::stats::{sample_size_z, DEFAULT_ALPHA};
+/// // At α = β = 1e-6, 20 000 draws detect a shift of 0.07 standard deviations.
+/// assert!(sample_size_z(0.07, DEFAULT_ALPHA, 1e-6) <= 20_000);
+/// assert_eq!(sample_size_z(1.0, 0.05, 0.2), 8);
+/// ```
+pub fn sample_size_z(effect: f64, alpha: f64, beta: f64) -> usize {
+    let z = normal_quantile(1.0 - alpha / 2.0) + normal_quantile(1.0 - beta);
+    ((z / effect).powi(2)).ceil() as usize
 }

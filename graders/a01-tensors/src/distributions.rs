@@ -34,11 +34,10 @@ fn samples(what: &str, t: &Tensor, shape: &[i64], counts: bool) -> Result<Vec<f6
     Ok(values)
 }
 
+/// Sample mean and (unbiased) variance, for messages.
 fn moments(values: &[f64]) -> (f64, f64) {
-    let n = values.len().max(2) as f64;
-    let mean = values.iter().sum::<f64>() / n;
-    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    (mean, var)
+    let m = stats::sample_moments(values);
+    (m.mean, m.variance)
 }
 
 fn judge_counts(what: &str, expectation: &str, values: &[f64], pmf: impl Fn(i64) -> f64, mean: f64, var: f64) -> Result<(), Failure> {
