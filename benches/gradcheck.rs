@@ -13,7 +13,7 @@
 //! the two tools alternate (PyTorch in a worker process started once), and
 //! each time is the best of 7 runs (fast) or 3 (slow), so that both see the
 //! same load on a shared machine. If `import torch` fails, the PyTorch rows
-//! are skipped with the reason.
+//! are skipped with the reason and how to install what it needs.
 
 use gradwork::gradcheck::{gradcheck, Autograd, GradcheckOptions, Mode};
 use rand::rngs::StdRng;
@@ -288,6 +288,12 @@ fn main() {
     }
     if let Err(why) = pytorch {
         println!("\nPyTorch rows skipped: {why}");
+        println!(
+            "(`make setup` installs torch without its Python dependencies, for libtorch only. To compare, install \
+             torch with them into a directory of your choice, about 4 GB, and put it on PYTHONPATH: \
+             `<venv>/bin/python -m pip install --target DIR torch==2.13.0`, then \
+             `PYTHONPATH=DIR cargo bench --bench gradcheck`.)"
+        );
     }
 }
 

@@ -183,6 +183,32 @@ fn fast_mode_pins_the_same_bug_to_an_element() {
 }
 
 #[test]
+fn a_wrong_entry_in_a_large_block_is_found_by_bisection() {
+    // 30 000 inputs: checking the block entry by entry would take 60 000
+    // evaluations; bisection takes about 2·log₂(30 000) ≈ 30.
+    let wrong_at = 12_345;
+    let mut f = Named::new(
+        HandWritten {
+            forward: |t: &[Tensor]| -> Result<Vec<Tensor>, Failure> { Ok(vec![t[0].square().sum(Kind::Double) * 0.5]) },
+            backward: move |t: &[Tensor], g: &[Tensor]| -> Result<Vec<Tensor>, Failure> {
+                let grad = &t[0] * &g[0];
+                let _ = grad.view([-1]).narrow(0, wrong_at, 1).g_add_(&(&g[0] * 2.0));
+                Ok(vec![grad])
+            },
+        },
+        &["weights"],
+        &["loss"],
+    );
+    let x = random_input(&mut StdRng::seed_from_u64(8), &[100, 300], 1e-3);
+    let options = GradcheckOptions { probes: 3, ..fast() };
+    let message = wrong(gradcheck(&mut f, &[x], &options));
+    assert!(message.starts_with("The derivative of `loss` with respect to `weights`[41, 45] is wrong"), "{message}");
+    assert!(message.contains("has 30000 entries, too many to check one by one"), "{message}");
+    assert!(message.contains("- difference: 2.00000"), "{message}");
+    assert!(message.contains("bisecting that projection found this element"), "{message}");
+}
+
+#[test]
 fn a_sign_error_is_diagnosed() {
     let message = wrong(gradcheck(&mut Mlp::new(Bug::NegatedBias), &mlp_inputs(1), &slow()));
     assert!(message.contains("with respect to `b2`"), "{message}");

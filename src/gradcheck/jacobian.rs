@@ -11,6 +11,11 @@ use rand::Rng;
 /// Slow mode refuses Jacobians with more entries than this (8 bytes each).
 const MAX_SLOW_ENTRIES: usize = 50_000_000;
 
+/// A failing fast-mode block is checked entry by entry when that costs at most
+/// this many calls (two forward per input element, one vjp per output
+/// element); larger blocks are bisected instead, about 2·log₂(n) calls.
+const PIN_BUDGET: usize = 2_000;
+
 /// `|a − n| / allowed`: below 1 passes, infinite for NaN or a mismatched infinity.
 pub(crate) fn error_ratio(numerical: f64, analytical: f64, allowed: f64) -> f64 {
     if !numerical.is_finite() || !analytical.is_finite() {
@@ -121,7 +126,7 @@ pub(crate) fn slow(ev: &mut Evaluator<'_>, options: &GradcheckOptions, inputs: &
                             numerical: n,
                             analytical: a,
                             allowed,
-                            mismatched: 0,
+                            mismatched: Some(0),
                             total: in_n[i] * out_n[k],
                         });
                     }
@@ -132,7 +137,7 @@ pub(crate) fn slow(ev: &mut Evaluator<'_>, options: &GradcheckOptions, inputs: &
     if let Some(w) = pass.worst.as_mut() {
         let io = inputs.iter().position(|&i| i == w.input).unwrap_or(0);
         let ko = outputs.iter().position(|&k| k == w.output).unwrap_or(0);
-        w.mismatched = counts[io * outputs.len() + ko];
+        w.mismatched = Some(counts[io * outputs.len() + ko]);
     }
     Ok(pass)
 }
@@ -194,8 +199,9 @@ fn directional(ev: &mut Evaluator<'_>, direction: &[Vec<f64>], eps: f64, which: 
     Ok(f_plus.iter().zip(&f_minus).map(|(p, q)| p.iter().zip(q).map(|(a, b)| (a - b) / (2.0 * eps)).collect()).collect())
 }
 
-/// Traces a failing projection to its worst output/input block, then checks
-/// that block entry by entry. Returns the failure to report.
+/// Traces a failing projection to its worst output/input block, then finds
+/// the element: entry by entry when the block is small, by bisection when it
+/// is large. Returns the failure to report.
 fn pin(ev: &mut Evaluator<'_>, options: &GradcheckOptions, u: &[Vec<f64>], v: &[Vec<f64>], joint: Projection) -> Result<Failure, Failure> {
     let (in_n, out_n) = (ev.input_numels(), ev.output_numels());
     // Per-input directional derivatives: J[:, i]·u_i for every output.
@@ -203,31 +209,104 @@ fn pin(ev: &mut Evaluator<'_>, options: &GradcheckOptions, u: &[Vec<f64>], v: &[
     for i in 0..in_n.len() {
         per_input.push(directional(ev, u, options.eps, &[i])?);
     }
-    // Per-output analytical rows: v_kᵀ J[k, :].
-    let mut worst: Option<(usize, usize, Projection)> = None;
+    // Per-output analytical rows v_kᵀ J[k, :], compared block by block.
+    let mut worst: Option<(usize, usize, Projection, Vec<f64>)> = None;
     for k in 0..out_n.len() {
         let mut cotangent: Vec<Vec<f64>> = out_n.iter().map(|&m| vec![0.0; m]).collect();
         cotangent[k].clone_from(&v[k]);
-        let g = ev.vjp(&cotangent)?;
+        let mut g = ev.vjp(&cotangent)?;
         for i in 0..in_n.len() {
             let numerical = dot(&v[k], &per_input[i][k]);
             let analytical = dot(&g[i], &u[i]);
             let allowed = options.atol * l1(&u[i]) * l1(&v[k]) + options.rtol * numerical.abs();
             let ratio = error_ratio(numerical, analytical, allowed);
-            if worst.as_ref().map_or(true, |(_, _, w)| ratio > w.ratio) {
+            if worst.as_ref().map_or(true, |(_, _, w, _)| ratio > w.ratio) {
                 let projection = Projection { output: Some(k), input: Some(i), numerical, analytical, allowed, ratio };
-                worst = Some((k, i, projection));
+                worst = Some((k, i, projection, std::mem::take(&mut g[i])));
             }
         }
     }
-    let Some((k, i, block)) = worst else {
+    let Some((k, i, block, row)) = worst else {
         return Err(Failure::Grader("a fast-mode probe failed, but the function has no inputs or outputs".into()));
     };
-    let pass = slow(ev, options, &[i], &[k])?;
-    Ok(match pass.worst {
-        Some(entry) if pass.max_ratio > 1.0 => message::element_failure(ev, &entry, options, Some(&block)),
+    let found = if 2 * in_n[i] + out_n[k] <= PIN_BUDGET {
+        let pass = slow(ev, options, &[i], &[k])?;
+        pass.worst.filter(|_| pass.max_ratio > 1.0)
+    } else {
+        bisect(ev, options, (k, i), &u[i], &v[k], &row, block.analytical - block.numerical)?
+    };
+    Ok(match found {
+        Some(entry) => message::element_failure(ev, &entry, options, Some(&block)),
         // No single entry is out of tolerance: report the projection that failed.
-        _ if block.ratio > 1.0 => message::projection_failure(ev, &block, options),
-        _ => message::projection_failure(ev, &joint, options),
+        None if block.ratio > 1.0 => message::projection_failure(ev, &block, options),
+        None => message::projection_failure(ev, &joint, options),
     })
+}
+
+/// Finds a wrong entry of the block (output k, input i) from the failing
+/// projection `v_kᵀ J u_i`: halves the support of `u_i` while keeping the
+/// half with the larger error (`error` is that of the whole support; `row` is
+/// the analytical `v_kᵀ J[k, i]`), then checks the column of the element
+/// found against one vjp per output element.
+fn bisect(
+    ev: &mut Evaluator<'_>,
+    options: &GradcheckOptions,
+    (k, i): (usize, usize),
+    u_i: &[f64],
+    v_k: &[f64],
+    row: &[f64],
+    error: f64,
+) -> Result<Option<Entry>, Failure> {
+    let (in_n, out_n) = (ev.input_numels(), ev.output_numels());
+    let (mut lo, mut hi, mut error) = (0, u_i.len(), error);
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        let mut direction: Vec<Vec<f64>> = in_n.iter().map(|_| Vec::new()).collect();
+        direction[i] = vec![0.0; u_i.len()];
+        direction[i][lo..mid].copy_from_slice(&u_i[lo..mid]);
+        let jvp = directional(ev, &direction, options.eps, &[i])?;
+        let left = dot(&row[lo..mid], &u_i[lo..mid]) - dot(v_k, &jvp[k]);
+        let right = error - left;
+        if left.abs() >= right.abs() {
+            (hi, error) = (mid, left);
+        } else {
+            (lo, error) = (mid, right);
+        }
+    }
+    let j = lo;
+    if out_n[k] > PIN_BUDGET {
+        return Ok(None);
+    }
+    // The column d output[k] / d input[i][j], numerically and by one vjp per output element.
+    let x = ev.originals[i][j];
+    ev.set(i, j, x + options.eps)?;
+    let plus = ev.forward(None)?;
+    ev.set(i, j, x - options.eps)?;
+    let minus = ev.forward(None)?;
+    ev.set(i, j, x)?;
+    let mut cotangent: Vec<Vec<f64>> = out_n.iter().map(|&m| vec![0.0; m]).collect();
+    let mut worst: Option<(f64, Entry)> = None;
+    for m in 0..out_n[k] {
+        let numerical = (plus[k][m] - minus[k][m]) / (2.0 * options.eps);
+        cotangent[k][m] = 1.0;
+        let analytical = ev.vjp(&cotangent)?[i][j];
+        cotangent[k][m] = 0.0;
+        let allowed = options.atol + options.rtol * numerical.abs();
+        let ratio = error_ratio(numerical, analytical, allowed);
+        if worst.as_ref().map_or(true, |(r, _)| ratio > *r) {
+            let entry = Entry {
+                output: k,
+                out_index: m,
+                input: i,
+                in_index: j,
+                numerical,
+                analytical,
+                allowed,
+                mismatched: None,
+                total: in_n[i] * out_n[k],
+            };
+            worst = Some((ratio, entry));
+        }
+    }
+    Ok(worst.filter(|(r, _)| *r > 1.0).map(|(_, e)| e))
 }

@@ -24,8 +24,9 @@ pub(crate) struct Entry {
     pub numerical: f64,
     pub analytical: f64,
     pub allowed: f64,
-    /// Entries of this entry's block outside the tolerance.
-    pub mismatched: usize,
+    /// Entries of this entry's block outside the tolerance; `None` when the
+    /// block was too large to check entry by entry (the entry was found by bisection).
+    pub mismatched: Option<usize>,
     /// Entries in the block.
     pub total: usize,
 }
@@ -86,11 +87,21 @@ pub(crate) fn element_failure(ev: &Evaluator<'_>, e: &Entry, options: &Gradcheck
         options.rtol
     );
     let b = block(ev, e.output, e.input);
-    if e.total > 1 {
-        if e.mismatched <= 1 {
+    match e.mismatched {
+        _ if e.total <= 1 => {}
+        Some(0 | 1) => {
             let _ = writeln!(m, "- it is the only one of the {} entries of {b} outside the tolerance", e.total);
-        } else {
-            let _ = writeln!(m, "- {} of the {} entries of {b} are outside the tolerance; this one is off the most", e.mismatched, e.total);
+        }
+        Some(n) => {
+            let _ = writeln!(m, "- {n} of the {} entries of {b} are outside the tolerance; this one is off the most", e.total);
+        }
+        None => {
+            let _ = writeln!(
+                m,
+                "- {b} has {} entries, too many to check one by one: this one was found by bisecting a random \
+                 projection, and others may be wrong too",
+                e.total
+            );
         }
     }
     if let Some(hint) = diagnose(e) {
@@ -101,10 +112,11 @@ pub(crate) fn element_failure(ev: &Evaluator<'_>, e: &Entry, options: &Gradcheck
             let _ = write!(m, "\nGradient check in slow mode ({}).", settings(options));
         }
         Some(p) => {
+            let how = if e.mismatched.is_some() { "checking that block entry by entry" } else { "bisecting that projection" };
             let _ = write!(
                 m,
                 "\nGradient check in fast mode ({}): a random projection of {b} was off (numerical {}, your \
-                 backward {}), and checking that block entry by entry found this element.",
+                 backward {}), and {how} found this element.",
                 settings(options),
                 num(p.numerical),
                 num(p.analytical)
@@ -137,7 +149,7 @@ fn diagnose(e: &Entry) -> Option<String> {
             return Some("Your value is half the right one: a factor 2 is missing (the derivative of x² is 2x).".into());
         }
     }
-    if e.mismatched == e.total && e.total > 1 {
+    if e.mismatched == Some(e.total) && e.total > 1 {
         return Some("Every entry of this block is off: the formula itself is likely wrong, or transposed.".into());
     }
     None

@@ -24,7 +24,9 @@
 //!   every probe. The allowed difference is
 //!   `atol·‖u‖₁·‖v‖₁ + rtol·|vᵀJu|`, what entry-wise tolerances add up to. A
 //!   failing probe is traced to its output/input block, and that block is
-//!   checked in slow mode to name the element.
+//!   checked in slow mode to name the element, or, when that would take more
+//!   than 2 000 calls, bisected: the half of `u`'s support with the larger
+//!   error is kept until one element remains (about 2·log₂ n calls).
 //!
 //! Before the numbers, every run checks what makes them meaningful: forward
 //! returns float64 and finite values and leaves its inputs alone; backward
@@ -143,7 +145,8 @@ pub trait Differentiable {
 /// against its vjp in slow or fast mode (a fast-mode failure is re-run in slow
 /// mode on the failing output/input block to name the element), plus: zero
 /// cotangent → zero gradients, two backward passes agree, each gradient has
-/// its input's shape. `Ok` on success; on failure a [`Failure::Wrong`] whose
+/// its input's shape (a large failing block is bisected instead of re-run in
+/// slow mode). `Ok` on success; on failure a [`Failure::Wrong`] whose
 /// Markdown names the output, the input, the element's multi-index, the
 /// numerical and analytical values, the allowed tolerance and the seed.
 /// Failures of the target's own calls ([`Failure::Call`]) pass through
