@@ -1,16 +1,38 @@
-//! Grading a batch of submissions with one assignment's suite: each one built
-//! in its own temporary workspace and run in its own runner process; every
-//! score computed here, in the grader.
+//! Grading a batch of submissions with one assignment's suite: each one
+//! unpacked if it is an archive, built in its own sandboxed temporary
+//! workspace and run in its own sandboxed runner process; every score
+//! computed here, in the grader.
+//!
+//! A batch is resumable (a submission whose content, grader and options are
+//! unchanged since the last run into the same OUT is not graded again) and
+//! can be split over machines with `--shard i/N` and put back together with
+//! `gradwork merge`. Each submission's files are written as soon as it is
+//! graded, its `report.json` last, so an interrupted run loses only the
+//! submissions in flight.
 
+mod collect;
+mod progress;
+pub mod record;
+mod resume;
+mod shard;
+
+pub use collect::{collect, Entry};
+pub use record::{BuildOutcome, Record};
+pub use resume::{content_hash, Fingerprint};
+pub use shard::Shard;
+
+use crate::archive::{self, Caps};
 use crate::course::Course;
 use crate::forbidden;
 use crate::libtorch::DeviceChoice;
 use crate::report::{self, terminal};
 use crate::result::{CheckResult, Status, SubmissionReport};
 use crate::rubric::Rubric;
+use crate::sandbox::{self, Policy, Secrets, UidSlot};
 use crate::submission::{Isolated, RunnerCommand};
 use crate::suite::{RunOptions, Suite, SuiteError};
-use crate::workspace::{self, BuildError};
+use crate::workspace::{self, BuildError, BuildOptions};
+use progress::Progress;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
@@ -21,13 +43,13 @@ pub const DEFAULT_SEED: u64 = 2026;
 /// Arguments of `gradwork grade <assignment> ...` (and of a grader binary's `grade`).
 #[derive(Debug, Clone, clap::Args)]
 pub struct GradeArgs {
-    /// Submission directories (each shaped like the assignment crate, with `src/`);
-    /// a submission is named by its directory name.
+    /// Submissions: folders shaped like the assignment crate (with `src/`), or
+    /// `.zip`/`.tar.gz`/`.tgz` archives of one; named by the folder or file name.
     pub submissions: Vec<PathBuf>,
-    /// A directory whose every subdirectory is one submission.
+    /// A folder whose every subfolder and archive is one submission.
     #[arg(long = "submissions", value_name = "DIR")]
     pub submissions_dir: Option<PathBuf>,
-    /// Where reports go: OUT/<name>/results.json, OUT/scores.csv, OUT/summary.json.
+    /// Where reports go: OUT/<name>/{results.json,feedback.md}, OUT/scores.csv, OUT/summary.{md,json}.
     #[arg(long, value_name = "DIR", default_value = "gradwork-out")]
     pub out: PathBuf,
     /// Seed every random input derives from.
@@ -45,9 +67,45 @@ pub struct GradeArgs {
     /// Print each submission's full report, not only the score table.
     #[arg(long)]
     pub verbose: bool,
+    /// Grade only part I of N of the submissions (every N-th in name order,
+    /// starting with the I-th), e.g. `--shard 2/3`; combine the outputs of all
+    /// parts with `gradwork merge`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<Shard>,
+    /// Grade every submission again, even those unchanged since the last run into OUT.
+    #[arg(long)]
+    pub force: bool,
+    /// Wall-clock limit per check in seconds, replacing the rubric's.
+    #[arg(long, value_name = "SECONDS")]
+    pub time_limit: Option<f64>,
+    /// Build and run submissions without the sandbox (only the time and
+    /// resource limits apply), to measure what it costs or to debug it.
+    /// Never for submissions you do not trust.
+    #[arg(long)]
+    pub no_sandbox: bool,
     /// Report formats and the `--min-score` policy.
     #[command(flatten)]
     pub report: crate::report::output::ReportArgs,
+}
+
+impl Default for GradeArgs {
+    fn default() -> GradeArgs {
+        GradeArgs {
+            submissions: Vec::new(),
+            submissions_dir: None,
+            out: PathBuf::from("gradwork-out"),
+            seed: DEFAULT_SEED,
+            device: DeviceChoice::Auto,
+            only: Vec::new(),
+            jobs: None,
+            verbose: false,
+            shard: None,
+            force: false,
+            time_limit: None,
+            no_sandbox: false,
+            report: Default::default(),
+        }
+    }
 }
 
 /// Errors that stop a batch before any submission is graded.
@@ -62,6 +120,9 @@ pub enum GradeError {
     /// No submissions given, or the submissions folder is unreadable.
     #[error("{0}")]
     Submissions(String),
+    /// An argument is out of range.
+    #[error("{0}")]
+    Argument(String),
     /// Reports could not be written.
     #[error("cannot write {path}: {source}")]
     Write {
@@ -72,92 +133,280 @@ pub enum GradeError {
     },
 }
 
-/// A submission to grade: its name and directory.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Entry {
-    /// Student id (directory name).
-    pub name: String,
-    /// Where it is.
-    pub path: PathBuf,
+/// What every submission of a batch shares.
+struct Batch<'a> {
+    suite: &'a Suite,
+    rubric: &'a Rubric,
+    course: &'a Course,
+    args: &'a GradeArgs,
+    device: tch::Device,
+    reproduce_prefix: &'a str,
+    fingerprint: Fingerprint,
+    /// Whether to build and run in the sandbox (`--no-sandbox` turns it off).
+    sandboxed: bool,
+    secrets: Secrets,
+    /// Limits and isolation in words, for every report header.
+    limits: String,
+    /// Where archives are unpacked.
+    scratch: tempfile::TempDir,
 }
 
-/// The submissions named by the arguments, sorted by name; names must be unique.
-pub fn collect(args: &GradeArgs) -> Result<Vec<Entry>, GradeError> {
-    let mut entries = Vec::new();
-    for p in &args.submissions {
-        entries.push(entry(p));
+/// Grades every submission the arguments name (or this shard of them),
+/// writes each one's files as soon as it is done, then the batch files.
+/// Returns the reports of the graded (or up-to-date) submissions, in name order.
+pub fn grade_batch(suite: &Suite, course: &Course, args: &GradeArgs, reproduce_prefix: &str) -> Result<Vec<SubmissionReport>, GradeError> {
+    let limited;
+    let suite = match args.time_limit {
+        Some(t) if !(t.is_finite() && t > 0.0) => {
+            return Err(GradeError::Argument(format!("--time-limit {t}: give a number of seconds above 0")))
+        }
+        Some(t) => {
+            limited = suite.with_time_limit(t);
+            &limited
+        }
+        None => suite,
+    };
+    let rubric = suite.validate()?.clone();
+    let device = args.device.resolve()?;
+    let all = collect(args)?;
+    let entries: Vec<&Entry> = all.iter().enumerate().filter(|(i, _)| args.shard.is_none_or(|s| s.contains(*i))).map(|(_, e)| e).collect();
+    std::fs::create_dir_all(&args.out).map_err(|source| GradeError::Write { path: args.out.clone(), source })?;
+    // Orphans of the runners come back to the grader, to be killed and reaped.
+    let _ = sandbox::become_subreaper();
+    let off = sandbox::Capabilities::none("--no-sandbox was given");
+    let caps = if args.no_sandbox { &off } else { sandbox::capabilities() };
+    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let mut inputs: Vec<PathBuf> = args.submissions.iter().map(|p| canonical(p)).collect();
+    inputs.extend(args.submissions_dir.iter().map(|p| canonical(p)));
+    let batch = Batch {
+        suite,
+        rubric: &rubric,
+        course,
+        args,
+        device,
+        reproduce_prefix,
+        fingerprint: Fingerprint::new(suite.grader_version(), &options_text(args, &device)),
+        sandboxed: !args.no_sandbox,
+        secrets: Secrets {
+            course_root: canonical(course.root()),
+            build_dir: canonical(&course.build_dir()),
+            inputs,
+            out: canonical(&args.out),
+            libtorch: Path::new(crate::libtorch::LIB_DIR).parent().map(Path::to_path_buf),
+        },
+        limits: format!("{}; {}", rubric.limits.describe(), caps.describe(rubric.limits.processes)),
+        scratch: tempfile::Builder::new()
+            .prefix("gradwork-unpack-")
+            .tempdir()
+            .map_err(|source| GradeError::Write { path: std::env::temp_dir(), source })?,
+    };
+    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).max(1);
+    let next = Mutex::new(0usize);
+    let done: Mutex<Vec<Record>> = Mutex::new(Vec::new());
+    let failure: Mutex<Option<GradeError>> = Mutex::new(None);
+    let progress = Progress::new(entries.len());
+    std::thread::scope(|s| {
+        for _ in 0..jobs.min(entries.len()) {
+            s.spawn(|| loop {
+                let i = {
+                    let Ok(mut n) = next.lock() else { return };
+                    let i = *n;
+                    *n += 1;
+                    i
+                };
+                let Some(entry) = entries.get(i) else { return };
+                if failure.lock().map(|f| f.is_some()).unwrap_or(true) {
+                    return;
+                }
+                match grade_entry(&batch, entry) {
+                    Ok((record, cached)) => {
+                        if args.verbose && !cached {
+                            progress.println(&terminal::render(&record.report, terminal::Style::PLAIN));
+                        }
+                        let r = &record.report;
+                        let how = if cached { "up to date".to_string() } else { format!("{:.1} s", record.build_seconds + record.run_seconds) };
+                        progress.finished(&format!("{}: {} / {} ({how})", r.name, crate::compare::num(r.score()), crate::compare::num(r.max_score())));
+                        if let Ok(mut d) = done.lock() {
+                            d.push(record);
+                        }
+                    }
+                    Err(e) => {
+                        if let Ok(mut f) = failure.lock() {
+                            f.get_or_insert(e);
+                        }
+                    }
+                }
+            });
+        }
+    });
+    progress.finish();
+    if let Some(e) = failure.into_inner().ok().flatten() {
+        return Err(e);
     }
-    if let Some(dir) = &args.submissions_dir {
-        let read = std::fs::read_dir(dir)
-            .map_err(|e| GradeError::Submissions(format!("cannot read the submissions folder {}: {e}", dir.display())))?;
-        for e in read.flatten() {
-            if e.path().is_dir() {
-                entries.push(entry(&e.path()));
-            } else {
-                eprintln!("warning: {} is not a directory; skipped (a submission is a directory with src/)", e.path().display());
-            }
+    let mut records = done.into_inner().unwrap_or_default();
+    records.sort_by(|a, b| a.report.name.cmp(&b.report.name));
+    let ids: Vec<String> = rubric.checks.iter().map(|c| c.id.clone()).collect();
+    write_batch_files(&args.out, suite.assignment(), args.seed, &ids, &records)?;
+    Ok(records.into_iter().map(|r| r.report).collect())
+}
+
+/// The options that change results, as text for the resume key.
+fn options_text(args: &GradeArgs, device: &tch::Device) -> String {
+    format!("seed={} device={device:?} only={:?} time_limit={:?} sandbox={}", args.seed, args.only, args.time_limit, !args.no_sandbox)
+}
+
+/// Grades one submission (or finds it up to date) and writes its files.
+/// Returns the record and whether it was up to date. Fails only when its
+/// files cannot be written.
+fn grade_entry(batch: &Batch, entry: &Entry) -> Result<(Record, bool), GradeError> {
+    let out = &batch.args.out;
+    let content = content_hash(entry);
+    let key = batch.fingerprint.key(content.as_deref().unwrap_or("unreadable"));
+    if !batch.args.force && content.is_ok() {
+        if let Some(record) = up_to_date(out, &entry.name, &key) {
+            return Ok((record, true));
         }
     }
-    if entries.is_empty() {
-        return Err(GradeError::Submissions(
-            "no submissions: give submission directories, or --submissions DIR with one subdirectory per submission".into(),
-        ));
-    }
-    entries.sort_by(|a, b| a.name.cmp(&b.name));
-    for pair in entries.windows(2) {
-        if pair[0].name == pair[1].name {
-            return Err(GradeError::Submissions(format!(
-                "two submissions are named `{}` ({} and {}): names must be unique",
-                pair[0].name,
-                pair[0].path.display(),
-                pair[1].path.display()
-            )));
-        }
-    }
-    Ok(entries)
+    let record = match content {
+        Ok(_) => grade_one(batch, entry, key),
+        Err(e) => not_gradable(batch, entry, key, format!("its files cannot be read: {e}"), 0.0),
+    };
+    write_submission_files(out, &record)?;
+    Ok((record, false))
 }
 
-fn entry(path: &Path) -> Entry {
-    // The name as given (a symlink keeps its own name); `.` and the like by their real name.
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .or_else(|| path.canonicalize().ok().and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned())))
-        .unwrap_or_else(|| "submission".into());
-    Entry { name, path: path.to_path_buf() }
+/// The record of an earlier run, if its key matches and its files are all there.
+fn up_to_date(out: &Path, name: &str, key: &str) -> Option<Record> {
+    let record = Record::read(&Record::path(out, name))?;
+    let complete = ["results.json", "feedback.md"].iter().all(|f| out.join(name).join(f).is_file());
+    (record.key == key && complete).then_some(record)
 }
 
-/// Grades one submission. Never fails: a submission that cannot be built gets
-/// every check as `error` with the reason, and score 0.
-pub fn grade_one(suite: &Suite, rubric: &Rubric, course: &Course, entry: &Entry, options: &RunOptions) -> SubmissionReport {
+/// Unpacks, builds and runs one submission. Never fails: a submission that
+/// cannot be built gets every check as `error` with the reason, and score 0.
+fn grade_one(batch: &Batch, entry: &Entry, key: String) -> Record {
     let started = Instant::now();
-    let id = suite.assignment();
-    let files = workspace::list_files(&entry.path);
-    let overlay = files.as_ref().map(|f| workspace::overlay_plan(f, rubric)).unwrap_or_default();
-    let built = files.and_then(|_| workspace::build(course, id, &entry.path, &overlay));
-    let mut report = match built {
-        Ok(built) => {
-            let mut sub = Isolated::new(RunnerCommand { program: built.runner.clone(), workdir: built.workdir.clone(), limits: rubric.limits.clone() });
-            match suite.run(&entry.name, &mut sub, options) {
-                Ok(r) => r,
-                Err(e) => all_checks(suite, rubric, entry, options, Status::Error, &format!("The grader is broken (not your fault): {e}")),
+    let mut notes = Vec::new();
+    let unpacked;
+    let root: &Path = match entry.archive {
+        None => &entry.path,
+        Some(kind) => {
+            let dest = batch.scratch.path().join(&entry.name);
+            match archive::unpack(&entry.path, kind, &dest, &Caps::default()) {
+                Ok(u) => {
+                    if !u.skipped.is_empty() {
+                        let shown: Vec<String> = u.skipped.iter().take(20).map(|s| format!("`{s}`")).collect();
+                        notes.push(format!(
+                            "These entries of your archive were not unpacked (links, special files and macOS metadata never are): {}.",
+                            shown.join(", ")
+                        ));
+                    }
+                    unpacked = u.root;
+                    &unpacked
+                }
+                Err(e) => {
+                    let reason = format!("Your archive could not be unpacked: {e}");
+                    return not_gradable(batch, entry, key, reason, started.elapsed().as_secs_f64());
+                }
             }
+        }
+    };
+    let options = run_options(batch, entry);
+    let rubric = batch.rubric;
+    let files = workspace::list_files(root);
+    let overlay = files.as_ref().map(|f| workspace::overlay_plan(f, rubric)).unwrap_or_default();
+    let caps = sandbox::capabilities();
+    let slot = if batch.sandboxed && caps.users.is_ok() { UidSlot::claim().map(Some) } else { Ok(None) };
+    let slot = match slot {
+        Ok(s) => s,
+        Err(e) => {
+            let reason = format!("The grader could not isolate your submission (not your fault; please tell your instructor): {e}");
+            return not_gradable(batch, entry, key, reason, started.elapsed().as_secs_f64());
+        }
+    };
+    let uid = slot.as_ref().map(UidSlot::uid);
+    let build_options = BuildOptions { secrets: batch.sandboxed.then(|| batch.secrets.clone()), runner_uid: uid };
+    let built = files.and_then(|_| workspace::build(batch.course, batch.suite.assignment(), root, &overlay, &build_options));
+    let build_seconds = started.elapsed().as_secs_f64();
+    let run_started = Instant::now();
+    let (mut report, build) = match built {
+        Ok(built) => {
+            let command = RunnerCommand {
+                program: built.runner.clone(),
+                workdir: built.workdir.clone(),
+                limits: rubric.limits.clone(),
+                policy: if batch.sandboxed {
+                    Policy { mounts: batch.secrets.for_runner(&built.sandbox_dir), isolate_network: true, uid, ..Policy::default() }
+                } else {
+                    Policy::default()
+                },
+            };
+            let mut sub = Isolated::new(command);
+            let report = match batch.suite.run(&entry.name, &mut sub, &options) {
+                Ok(r) => r,
+                Err(e) => all_checks(batch.suite, rubric, &entry.name, &options, Status::Error, &format!("The grader is broken (not your fault): {e}")),
+            };
+            (report, BuildOutcome::Built)
         }
         Err(e) => {
             let message = build_failure_message(&e);
-            all_checks(suite, rubric, entry, options, Status::Error, &message)
+            let build = match &e {
+                // The student's files are named relative to their crate; anything else is the course's.
+                BuildError::Compile(crate::cargo::CargoError::Failed { location, .. })
+                    if !location.as_ref().is_some_and(|(f, _)| Path::new(f).is_absolute()) =>
+                {
+                    BuildOutcome::CompileError { location: location.as_ref().map(|(f, l)| format!("{f}:{l}")) }
+                }
+                _ => BuildOutcome::NotGradable { reason: message.lines().next().unwrap_or_default().to_string() },
+            };
+            (all_checks(batch.suite, rubric, &entry.name, &options, Status::Error, &message), build)
         }
     };
-    let violations = forbidden::scan(&entry.path, &overlay.used, &rubric.forbidden);
+    drop(slot);
+    let violations = forbidden::scan(root, &overlay.used, &rubric.forbidden);
     apply_violations(&mut report.checks, &violations);
+    report.notes.extend(notes);
     report.notes.extend(overlay.note());
-    report.seconds = started.elapsed().as_secs_f64();
-    report
+    report.header.limits = batch.limits.clone();
+    let run_seconds = run_started.elapsed().as_secs_f64();
+    report.seconds = build_seconds + run_seconds;
+    Record { format_version: record::RECORD_FORMAT, key, source: entry.path.display().to_string(), build, build_seconds, run_seconds, report }
+}
+
+fn run_options(batch: &Batch, entry: &Entry) -> RunOptions {
+    let args = batch.args;
+    let mut reproduce = format!("{} {} --seed {}", batch.reproduce_prefix, entry.path.display(), args.seed);
+    if let Some(t) = args.time_limit {
+        reproduce.push_str(&format!(" --time-limit {t}"));
+    }
+    RunOptions { seed: args.seed, device: batch.device, local: false, only: args.only.clone(), reproduce }
+}
+
+/// The record of a submission that could not be graded at all.
+fn not_gradable(batch: &Batch, entry: &Entry, key: String, reason: String, seconds: f64) -> Record {
+    let options = run_options(batch, entry);
+    let mut report = all_checks(batch.suite, batch.rubric, &entry.name, &options, Status::Error, &format!("{reason}\n\nNo check could run."));
+    report.header.limits = batch.limits.clone();
+    report.seconds = seconds;
+    Record {
+        format_version: record::RECORD_FORMAT,
+        key,
+        source: entry.path.display().to_string(),
+        build: BuildOutcome::NotGradable { reason },
+        build_seconds: seconds,
+        run_seconds: 0.0,
+        report,
+    }
 }
 
 /// The message every check carries when the submission could not be built.
 pub fn build_failure_message(e: &BuildError) -> String {
     match e {
+        BuildError::Compile(crate::cargo::CargoError::Failed { summary, location: Some((file, line)) }) if Path::new(file).is_absolute() => {
+            format!(
+                "The grader's own code failed to build at `{file}:{line}` (not your fault; please tell your instructor), so no check could run:\n\n```text\n{summary}\n```"
+            )
+        }
         BuildError::Compile(crate::cargo::CargoError::Failed { summary, location }) => {
             let at = location.as_ref().map(|(f, l)| format!(" (first error at `{f}:{l}`)")).unwrap_or_default();
             format!("Your code does not compile{at}, so no check could run. The first error:\n\n```text\n{summary}\n```\n\nRun `cargo build` in your crate and fix the errors from the top.")
@@ -166,24 +415,27 @@ pub fn build_failure_message(e: &BuildError) -> String {
     }
 }
 
-fn all_checks(suite: &Suite, rubric: &Rubric, entry: &Entry, options: &RunOptions, status: Status, message: &str) -> SubmissionReport {
+fn all_checks(suite: &Suite, rubric: &Rubric, name: &str, options: &RunOptions, status: Status, message: &str) -> SubmissionReport {
     SubmissionReport {
-        name: entry.name.clone(),
+        name: name.to_string(),
         header: suite.header(rubric, "isolated", options),
         checks: rubric
             .checks
             .iter()
-            .map(|s| CheckResult {
-                id: s.id.clone(),
-                title: s.title.clone(),
-                max_score: s.points,
-                score: 0.0,
-                status,
-                visibility: s.visibility,
-                message: message.to_string(),
-                seconds: 0.0,
-                attachments: Vec::new(),
-                tolerance_used: None,
+            .map(|s| {
+                let selected = options.only.is_empty() || options.only.contains(&s.id);
+                CheckResult {
+                    id: s.id.clone(),
+                    title: s.title.clone(),
+                    max_score: s.points,
+                    score: 0.0,
+                    status: if selected { status } else { Status::NotRun },
+                    visibility: s.visibility,
+                    message: if selected { message.to_string() } else { String::new() },
+                    seconds: 0.0,
+                    attachments: Vec::new(),
+                    tolerance_used: None,
+                }
             })
             .collect(),
         notes: Vec::new(),
@@ -209,66 +461,31 @@ pub fn apply_violations(checks: &mut [CheckResult], violations: &[forbidden::Vio
     }
 }
 
-/// Grades every submission the arguments name and writes the reports.
-pub fn grade_batch(suite: &Suite, course: &Course, args: &GradeArgs, reproduce_prefix: &str) -> Result<Vec<SubmissionReport>, GradeError> {
-    let rubric = suite.validate()?.clone();
-    let device = args.device.resolve()?;
-    let entries = collect(args)?;
-    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).max(1);
-    let next = Mutex::new(0usize);
-    let done: Mutex<Vec<SubmissionReport>> = Mutex::new(Vec::new());
-    let total = entries.len();
-    std::thread::scope(|s| {
-        for _ in 0..jobs.min(total) {
-            s.spawn(|| loop {
-                let i = {
-                    let Ok(mut n) = next.lock() else { return };
-                    let i = *n;
-                    *n += 1;
-                    i
-                };
-                let Some(entry) = entries.get(i) else { return };
-                let options = RunOptions {
-                    seed: args.seed,
-                    device,
-                    local: false,
-                    only: args.only.clone(),
-                    reproduce: format!("{reproduce_prefix} {} --seed {}", entry.path.display(), args.seed),
-                };
-                let report = grade_one(suite, &rubric, course, entry, &options);
-                if args.verbose {
-                    eprintln!("{}", terminal::render(&report, terminal::Style::PLAIN));
-                }
-                eprintln!("graded {} ({}/{}): {} / {}", report.name, i + 1, total, crate::compare::num(report.score()), crate::compare::num(report.max_score()));
-                if let Ok(mut d) = done.lock() {
-                    d.push(report);
-                }
-            });
-        }
-    });
-    let mut reports = done.into_inner().unwrap_or_default();
-    reports.sort_by(|a, b| a.name.cmp(&b.name));
-    write_reports(suite.assignment(), args.seed, &rubric, &args.out, &reports)?;
-    Ok(reports)
+fn write(path: PathBuf, bytes: &[u8]) -> Result<(), GradeError> {
+    report::write_atomic(&path, bytes).map_err(|source| GradeError::Write { path, source })
 }
 
-/// Writes OUT/<name>/results.json, OUT/scores.csv and OUT/summary.json.
-pub fn write_reports(assignment: &str, seed: u64, rubric: &Rubric, out: &Path, reports: &[SubmissionReport]) -> Result<(), GradeError> {
-    let write = |path: PathBuf, text: String| {
-        report::write_atomic(&path, text.as_bytes()).map_err(|source| GradeError::Write { path, source })
-    };
-    for r in reports {
-        write(out.join(&r.name).join("results.json"), report::gradescope::to_json(r))?;
-        for a in r.checks.iter().flat_map(|c| &c.attachments) {
-            let path = out.join(&r.name).join(&a.file_name);
-            report::write_atomic(&path, &a.bytes).map_err(|source| GradeError::Write { path, source })?;
-        }
+/// Writes OUT/<name>/: results.json, feedback.md, the attachments, and
+/// report.json last (its presence says the others are complete).
+pub fn write_submission_files(out: &Path, record: &Record) -> Result<(), GradeError> {
+    let r = &record.report;
+    let dir = out.join(&r.name);
+    write(dir.join("results.json"), report::gradescope::to_json(r).as_bytes())?;
+    write(dir.join("feedback.md"), report::feedback::render(r).as_bytes())?;
+    for a in r.checks.iter().flat_map(|c| &c.attachments) {
+        write(dir.join(&a.file_name), &a.bytes)?;
     }
-    let ids: Vec<String> = rubric.checks.iter().map(|c| c.id.clone()).collect();
-    write(out.join("scores.csv"), report::csv::scores(&ids, reports))?;
-    let summary = report::summary::summary(assignment, seed, reports);
-    write(out.join("summary.json"), serde_json::to_string_pretty(&summary).unwrap_or_default())?;
-    Ok(())
+    write(Record::path(out, &r.name), record.to_json().as_bytes())
+}
+
+/// Writes the batch files from the records (in name order): OUT/scores.csv
+/// (one column per check in `check_ids`), OUT/summary.json and OUT/summary.md.
+pub fn write_batch_files(out: &Path, assignment: &str, seed: u64, check_ids: &[String], records: &[Record]) -> Result<(), GradeError> {
+    let reports: Vec<SubmissionReport> = records.iter().map(|r| r.report.clone()).collect();
+    write(out.join("scores.csv"), report::csv::scores(check_ids, &reports).as_bytes())?;
+    let summary = report::summary::summary(assignment, seed, records);
+    write(out.join("summary.json"), serde_json::to_string_pretty(&summary).unwrap_or_default().as_bytes())?;
+    write(out.join("summary.md"), report::summary_md::render(assignment, seed, records).as_bytes())
 }
 
 /// The score table printed at the end of a batch.

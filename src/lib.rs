@@ -23,6 +23,7 @@
 
 #![warn(missing_docs)]
 
+pub mod archive;
 pub mod cargo;
 pub mod cli;
 pub mod compare;
@@ -40,6 +41,7 @@ pub mod report;
 pub mod result;
 pub mod rubric;
 pub mod samples;
+pub mod sandbox;
 pub mod snapshot;
 pub mod stats;
 pub mod student;

@@ -72,6 +72,10 @@ pub struct Limits {
     /// Bytes of the runner's stdout/stderr kept for messages; the rest is dropped.
     #[serde(default = "default_output")]
     pub output_bytes: usize,
+    /// Processes and threads the runner may have at once (enforced when the
+    /// grader runs as root and can give each runner its own user).
+    #[serde(default = "default_processes")]
+    pub processes: u64,
 }
 
 fn default_time_per_check() -> f64 {
@@ -89,6 +93,9 @@ fn default_file_size() -> u64 {
 fn default_output() -> usize {
     64 * 1024
 }
+fn default_processes() -> u64 {
+    64
+}
 
 impl Default for Limits {
     fn default() -> Self {
@@ -98,6 +105,7 @@ impl Default for Limits {
             cpu_s: default_cpu(),
             file_size_mb: default_file_size(),
             output_bytes: default_output(),
+            processes: default_processes(),
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::cargo::{self, CargoError};
 use crate::course::Course;
 use crate::glob;
 use crate::rubric::Rubric;
+use crate::sandbox::{self, Policy, Secrets};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -41,6 +42,9 @@ pub enum BuildError {
     /// The student's code does not compile (or cargo failed).
     #[error(transparent)]
     Compile(#[from] CargoError),
+    /// The build sandbox could not be set up.
+    #[error("the build sandbox could not be set up: {0}")]
+    Sandbox(String),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BuildError + '_ {
@@ -76,11 +80,22 @@ impl Overlay {
 /// A built submission: its runner binary, and a private working directory.
 /// The temporary workspace is deleted when this is dropped.
 pub struct Built {
-    /// The runner binary.
+    /// The runner binary (in `sandbox_dir`).
     pub runner: PathBuf,
-    /// An empty directory for the runner to run in.
+    /// An empty directory for the runner to run in (in `sandbox_dir`).
     pub workdir: PathBuf,
+    /// The only directory the runner needs to see: its binary and working directory.
+    pub sandbox_dir: PathBuf,
     _dir: tempfile::TempDir,
+}
+
+/// How to build: what the build may see, and who the runner will run as.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// What untrusted code must not see; `None` builds without a sandbox.
+    pub secrets: Option<Secrets>,
+    /// The uid the runner will run as: its binary and working directory are given to it.
+    pub runner_uid: Option<u32>,
 }
 
 /// Lists a submission's files (relative, `/`-separated), never following symlinks.
@@ -116,14 +131,21 @@ pub fn overlay_plan(files: &[String], rubric: &Rubric) -> Overlay {
 }
 
 /// Builds `submission` for assignment `id` and returns its runner.
-pub fn build(course: &Course, id: &str, submission: &Path, overlay: &Overlay) -> Result<Built, BuildError> {
+///
+/// The build runs in a sandbox when `options.secrets` is set: its own mount
+/// namespace where the course (but the parts the `gradwork` crate is built
+/// from), the other submissions, the reports and the user's home are hidden,
+/// so `include_str!("/path/to/reference/...")` finds nothing; and no network.
+/// Its artifacts are removed from the shared cache afterwards, so that no
+/// other build can include them and the cache does not grow per submission.
+pub fn build(course: &Course, id: &str, submission: &Path, overlay: &Overlay, options: &BuildOptions) -> Result<Built, BuildError> {
     if !submission.join("src").is_dir() {
         return Err(BuildError::NotASubmission {
             path: submission.to_path_buf(),
             why: "it has no src/ directory; a submission is a copy of the assignment crate with your src/ files".into(),
         });
     }
-    let dir = tempfile::Builder::new().prefix("gradwork-build-").tempdir().map_err(io(Path::new("/tmp")))?;
+    let dir = tempfile::Builder::new().prefix("gradwork-build-").tempdir().map_err(io(&std::env::temp_dir()))?;
     // The student crate is the workspace root, so compiler messages and panic
     // locations name the student's files exactly as in their own crate: `src/lib.rs`.
     let slot = dir.path().join("crate");
@@ -149,20 +171,116 @@ pub fn build(course: &Course, id: &str, submission: &Path, overlay: &Overlay) ->
     if lock.is_file() {
         fs::copy(&lock, slot.join("Cargo.lock")).map_err(io(&lock))?;
     }
+    let tmp = dir.path().join("tmp");
+    fs::create_dir_all(&tmp).map_err(io(&tmp))?;
     let build_dir = course.build_dir();
     fs::create_dir_all(&build_dir).map_err(io(&build_dir))?;
     let bin = format!("{id}-runner");
     let mut cmd = cargo::command(&build_dir);
-    cmd.current_dir(&slot).args(["build", "--offline", "--quiet", "-p", &bin, "--bin", &bin]);
+    cmd.current_dir(&slot)
+        .args(["build", "--offline", "--quiet", "-p", &bin, "--bin", &bin])
+        // One build per submission: an incremental cache would only be written, never read.
+        .env("CARGO_INCREMENTAL", "0")
+        .env("TMPDIR", &tmp);
+    if let Some(secrets) = &options.secrets {
+        let policy = Policy { mounts: secrets.for_build(dir.path()), isolate_network: true, ..Policy::default() };
+        policy.apply(&mut cmd, sandbox::capabilities()).map_err(|e| BuildError::Sandbox(e.to_string()))?;
+    }
     // Cargo serialises builds in one target directory anyway; the lock also
-    // covers copying the binary out before another build replaces it.
-    let _guard = BuildLock::acquire(&build_dir.join(".gradwork-build.lock"))?;
-    let built = cargo::build_binary(cmd, &bin).map_err(|e| student_paths(e, &slot))?;
-    let runner_bin = dir.path().join("runner-bin");
-    fs::copy(&built, &runner_bin).map_err(io(&built))?;
-    let workdir = dir.path().join("run");
+    // covers copying the binary out and removing this build's artifacts
+    // before another build starts.
+    let guard = BuildLock::acquire(&build_dir.join(".gradwork-build.lock"))?;
+    let artifacts = Artifacts::before(&build_dir, id);
+    let built = cargo::build_binary(cmd, &bin).map_err(|e| BuildError::Compile(student_paths(e, &slot)));
+    let sandbox_dir = dir.path().join("sandbox");
+    let runner_bin = sandbox_dir.join("runner");
+    let copied = built.and_then(|built| {
+        fs::create_dir_all(&sandbox_dir).map_err(io(&sandbox_dir))?;
+        fs::copy(&built, &runner_bin).map_err(io(&built))?;
+        Ok(built)
+    });
+    artifacts.remove_new(&build_dir);
+    drop(guard);
+    let _ = copied?;
+    let workdir = sandbox_dir.join("work");
     fs::create_dir_all(&workdir).map_err(io(&workdir))?;
-    Ok(Built { runner: runner_bin, workdir, _dir: dir })
+    if let Some(uid) = options.runner_uid {
+        give_to(dir.path(), &sandbox_dir, &runner_bin, &workdir, uid)?;
+    }
+    Ok(Built { runner: runner_bin, workdir, sandbox_dir, _dir: dir })
+}
+
+/// Makes the runner's binary and directories its user's, and nobody else's.
+/// The workspace itself stays root's, but can be passed through.
+fn give_to(workspace: &Path, sandbox_dir: &Path, runner: &Path, workdir: &Path, uid: u32) -> Result<(), BuildError> {
+    use std::os::unix::fs::PermissionsExt;
+    let set = |path: &Path, mode: u32| -> Result<(), BuildError> {
+        std::os::unix::fs::chown(path, Some(uid), Some(uid)).map_err(io(path))?;
+        fs::set_permissions(path, fs::Permissions::from_mode(mode)).map_err(io(path))
+    };
+    fs::set_permissions(workspace, fs::Permissions::from_mode(0o711)).map_err(io(workspace))?;
+    set(sandbox_dir, 0o700)?;
+    set(runner, 0o500)?;
+    set(workdir, 0o700)
+}
+
+/// The artifacts of the student crate and its runner in the shared cache,
+/// before a build: whatever appears beside them belongs to that build.
+struct Artifacts {
+    bin: String,
+    prefixes: Vec<String>,
+    before: std::collections::HashSet<PathBuf>,
+}
+
+/// Cargo's per-crate artifact directories in a profile directory.
+const ARTIFACT_DIRS: &[&str] = &["deps", ".fingerprint", "incremental", "build"];
+
+impl Artifacts {
+    fn before(build_dir: &Path, id: &str) -> Artifacts {
+        let crate_name = id.replace('-', "_");
+        let prefixes = vec![
+            format!("{id}-"),
+            format!("{id}-runner-"),
+            format!("{crate_name}-"),
+            format!("lib{crate_name}-"),
+            format!("{crate_name}_runner-"),
+        ];
+        let mut a = Artifacts { bin: format!("{id}-runner"), prefixes, before: Default::default() };
+        a.before = a.list(build_dir);
+        a
+    }
+
+    /// Artifact paths of the student crate and its runner: `<prefix><16 hex digits>[.ext]`.
+    fn list(&self, build_dir: &Path) -> std::collections::HashSet<PathBuf> {
+        let mut out = std::collections::HashSet::new();
+        for sub in ARTIFACT_DIRS {
+            let dir = build_dir.join("debug").join(sub);
+            for entry in fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let name = entry.file_name();
+                let Some(name) = name.to_str() else { continue };
+                if self.prefixes.iter().any(|p| name.strip_prefix(p.as_str()).is_some_and(is_hash_name)) {
+                    out.insert(entry.path());
+                }
+            }
+        }
+        out
+    }
+
+    /// Removes what appeared since [`Artifacts::before`], and the runner cargo copied to `debug/`.
+    fn remove_new(&self, build_dir: &Path) {
+        for path in self.list(build_dir).difference(&self.before) {
+            let _ = if path.is_dir() { fs::remove_dir_all(path) } else { fs::remove_file(path) };
+        }
+        let bin = build_dir.join("debug").join(&self.bin);
+        let _ = fs::remove_file(&bin);
+        let _ = fs::remove_file(bin.with_extension("d"));
+    }
+}
+
+/// `0123456789abcdef` or `0123456789abcdef.rlib`: cargo's metadata hash.
+fn is_hash_name(rest: &str) -> bool {
+    let hash = rest.split('.').next().unwrap_or("");
+    hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// A tag unique to one build, from its temporary directory's random name.

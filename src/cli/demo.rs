@@ -35,6 +35,7 @@ pub fn run(course: &Course, out: Option<PathBuf>) -> Result<ExitCode, CliError> 
             jobs: None,
             verbose: false,
             report: Default::default(),
+            ..GradeArgs::default()
         };
         run_grader(&grader, course, &id, &args)?;
         let summary = read_summary(&reports, &id)?;

@@ -122,6 +122,7 @@ fn grade_over_seeds(course: &Course, id: &str, count: usize) -> Result<Vec<(u64,
                 reports: vec![ReportSpec { format: crate::report::output::Format::Json, path: Some(json.clone()) }],
                 ..Default::default()
             },
+            ..GradeArgs::default()
         };
         eprintln!("{id}: grading {} under seed {seed}…", if k == 0 { "the reference and the stub" } else { "the reference" });
         let status = std::process::Command::new(&grader)

@@ -33,6 +33,18 @@ pub fn grader_args(course: &Course, args: &GradeArgs) -> Vec<String> {
     if args.verbose {
         out.push("--verbose".into());
     }
+    if let Some(shard) = args.shard {
+        out.extend(["--shard".into(), shard.to_string()]);
+    }
+    if args.force {
+        out.push("--force".into());
+    }
+    if let Some(t) = args.time_limit {
+        out.extend(["--time-limit".into(), t.to_string()]);
+    }
+    if args.no_sandbox {
+        out.push("--no-sandbox".into());
+    }
     out.extend(args.report.to_args());
     out
 }

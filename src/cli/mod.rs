@@ -4,6 +4,7 @@ mod demo;
 mod dev_check;
 mod grade;
 mod list;
+mod merge;
 mod stubs;
 
 use crate::course::Course;
@@ -33,6 +34,15 @@ enum Command {
         assignment: String,
         #[command(flatten)]
         args: GradeArgs,
+    },
+    /// Combine the output folders of `gradwork grade --shard i/N` runs into the files one run writes.
+    Merge {
+        /// The shards' output folders.
+        #[arg(required = true, value_name = "OUT")]
+        inputs: Vec<PathBuf>,
+        /// Where the combined reports go.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
     },
     /// Course-author tools.
     Dev {
@@ -93,6 +103,9 @@ pub enum CliError {
     /// Stubs could not be generated from the reference.
     #[error(transparent)]
     Stubs(#[from] crate::dev::stubs::StubError),
+    /// Shard outputs that cannot be merged.
+    #[error("{0}")]
+    Merge(String),
     /// I/O outside grading.
     #[error("{path}: {source}")]
     Io {
@@ -122,6 +135,7 @@ pub fn main() -> ExitCode {
         Command::Dev { command: DevCommand::Check { assignment, seeds } } => dev_check::run(&course, assignment.as_deref(), seeds as usize),
         Command::Dev { command: DevCommand::Stubs { assignment } } => stubs::run(&course, assignment.as_deref()),
         Command::Demo { out } => demo::run(&course, out),
+        Command::Merge { inputs, out } => merge::run(&inputs, &out),
     };
     match outcome {
         Ok(code) => code,

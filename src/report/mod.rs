@@ -1,12 +1,14 @@
 //! One writer per output format, all from the same [`crate::result`] model.
 
 pub mod csv;
+pub mod feedback;
 pub mod github;
 pub mod gradescope;
 pub mod junit;
 pub mod output;
 pub mod policy;
 pub mod summary;
+pub mod summary_md;
 pub mod terminal;
 
 use std::path::Path;

@@ -1,6 +1,7 @@
 //! `summary.json`: the machine-readable result of a batch.
 
-use crate::result::{Status, SubmissionReport};
+use crate::grade::record::{BuildOutcome, Record};
+use crate::result::Status;
 use serde::{Deserialize, Serialize};
 
 /// One submission in the summary.
@@ -14,6 +15,9 @@ pub struct SubmissionSummary {
     pub max_score: f64,
     /// Per check: id, status, score.
     pub checks: Vec<CheckSummary>,
+    /// How the build went (`built`, `compile_error`, `not_gradable`).
+    #[serde(default)]
+    pub build: BuildOutcome,
 }
 
 /// One check of one submission.
@@ -40,22 +44,26 @@ pub struct Summary {
     pub submissions: Vec<SubmissionSummary>,
 }
 
-/// The summary of a batch.
-pub fn summary(assignment: &str, seed: u64, reports: &[SubmissionReport]) -> Summary {
+/// The summary of a batch (records in name order).
+pub fn summary(assignment: &str, seed: u64, records: &[Record]) -> Summary {
     Summary {
         assignment: assignment.to_string(),
         seed,
-        submissions: reports
+        submissions: records
             .iter()
-            .map(|r| SubmissionSummary {
-                name: r.name.clone(),
-                score: r.score(),
-                max_score: r.max_score(),
-                checks: r
-                    .checks
-                    .iter()
-                    .map(|c| CheckSummary { id: c.id.clone(), status: c.status, score: c.score, max_score: c.max_score })
-                    .collect(),
+            .map(|rec| {
+                let r = &rec.report;
+                SubmissionSummary {
+                    name: r.name.clone(),
+                    score: r.score(),
+                    max_score: r.max_score(),
+                    checks: r
+                        .checks
+                        .iter()
+                        .map(|c| CheckSummary { id: c.id.clone(), status: c.status, score: c.score, max_score: c.max_score })
+                        .collect(),
+                    build: rec.build.clone(),
+                }
             })
             .collect(),
     }

@@ -1,12 +1,13 @@
 use super::{CallError, Request, Response, Submission};
 use crate::rubric::Limits;
+use crate::sandbox::{self, CappedOutput, Policy};
 use crate::value::Value;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{mpsc, Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Largest response line accepted from a runner (a response holds tensors).
 const MAX_RESPONSE_BYTES: u64 = 512 << 20;
@@ -20,16 +21,22 @@ pub struct RunnerCommand {
     pub workdir: PathBuf,
     /// Resource limits.
     pub limits: Limits,
+    /// The sandbox: file-system view, network and user. Its working directory,
+    /// resource limits and parent-death signal are filled in from the fields
+    /// above when the runner starts.
+    pub policy: Policy,
 }
 
 /// Runs a submission's functions in a runner child process.
 ///
-/// The process starts on the first call, in its own process group, with a
-/// clean environment and the rubric's limits (address space, CPU time, file
-/// size, no core dumps). A call that outlives its deadline has the whole
-/// process group killed and is reported as timed out; a process that dies
-/// is reported as crashed (or out of memory). Either way the next call starts
-/// a fresh process, so one bad check costs only itself.
+/// The process starts on the first call, in its own session and process
+/// group, with a clean environment, the rubric's limits (address space, CPU
+/// time, file size, processes, no core dumps) and the sandbox of
+/// [`RunnerCommand::policy`]. A call that outlives its deadline has the
+/// process group killed, and every process of the runner's user, and is
+/// reported as timed out; a process that dies is reported as crashed (or out
+/// of memory). Either way the next call starts a fresh process, so one bad
+/// check costs only itself.
 pub struct Isolated {
     command: RunnerCommand,
     running: Option<Running>,
@@ -40,46 +47,18 @@ struct Running {
     child: Child,
     stdin: ChildStdin,
     responses: mpsc::Receiver<Vec<u8>>,
-    stderr: Arc<Mutex<CappedText>>,
+    output: Arc<Mutex<CappedOutput>>,
+    uid: Option<u32>,
 }
 
 impl Drop for Running {
     fn drop(&mut self) {
-        kill_group(&self.child);
+        sandbox::kill_group(self.child.id());
         let _ = self.child.wait();
-    }
-}
-
-fn kill_group(child: &Child) {
-    // The child called setsid(), so its pid is its process group id.
-    // SAFETY: plain kill(2) on a process group we created.
-    unsafe {
-        libc::kill(-(child.id() as i32), libc::SIGKILL);
-    }
-}
-
-/// The first `cap` bytes of a stream, and how many more were dropped.
-#[derive(Default)]
-struct CappedText {
-    kept: Vec<u8>,
-    dropped: usize,
-    cap: usize,
-}
-
-impl CappedText {
-    fn tail(&self, max: usize) -> String {
-        let text = String::from_utf8_lossy(&self.kept);
-        let mut out: String = if text.len() > max {
-            let start = text.len() - max;
-            let start = (start..text.len()).find(|&i| text.is_char_boundary(i)).unwrap_or(text.len());
-            format!("…{}", &text[start..])
-        } else {
-            text.into_owned()
-        };
-        if self.dropped > 0 {
-            out.push_str(&format!("\n[{} more bytes of output were dropped]", self.dropped));
+        // Whatever it started and left behind (a fork that called setsid(), say).
+        if let Some(uid) = self.uid {
+            sandbox::sweep_uid(uid);
         }
-        out
     }
 }
 
@@ -89,8 +68,14 @@ impl Isolated {
         Isolated { command, running: None, next_id: 0 }
     }
 
-    fn start(&self) -> std::io::Result<Running> {
-        let limits = self.command.limits.clone();
+    fn start(&self) -> Result<Running, String> {
+        let limits = &self.command.limits;
+        let mut policy = self.command.policy.clone();
+        policy.workdir = Some(self.command.workdir.clone());
+        policy.rlimits = sandbox::runner_rlimits(limits);
+        policy.die_with_parent = true;
+        let caps = sandbox::capabilities();
+        let uid = policy.uid.filter(|_| caps.users.is_ok());
         let mut cmd = Command::new(&self.command.program);
         cmd.env_clear()
             .env("PATH", "/usr/local/bin:/usr/bin:/bin")
@@ -98,32 +83,15 @@ impl Isolated {
             .env("TMPDIR", &self.command.workdir)
             .env("OMP_NUM_THREADS", "1")
             .env("RUST_BACKTRACE", "0")
-            .current_dir(&self.command.workdir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        // SAFETY: only async-signal-safe calls (setsid, setrlimit) between fork and exec.
-        unsafe {
-            cmd.pre_exec(move || {
-                if libc::setsid() < 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                let set = |res, value: u64| {
-                    let lim = libc::rlimit { rlim_cur: value as libc::rlim_t, rlim_max: value as libc::rlim_t };
-                    libc::setrlimit(res, &lim)
-                };
-                set(libc::RLIMIT_AS, limits.memory_mb << 20);
-                set(libc::RLIMIT_CPU, limits.cpu_s);
-                set(libc::RLIMIT_FSIZE, limits.file_size_mb << 20);
-                set(libc::RLIMIT_CORE, 0);
-                Ok(())
-            });
-        }
-        let mut child = cmd.spawn()?;
-        let (Some(stdin), Some(stdout), Some(stderr_pipe)) = (child.stdin.take(), child.stdout.take(), child.stderr.take())
-        else {
-            kill_group(&child);
-            return Err(std::io::Error::other("runner pipes missing"));
+        policy.apply(&mut cmd, caps).map_err(|e| e.to_string())?;
+        let mut child = cmd.spawn().map_err(|e| e.to_string())?;
+        let (Some(stdin), Some(stdout), Some(stderr)) = (child.stdin.take(), child.stdout.take(), child.stderr.take()) else {
+            sandbox::kill_group(child.id());
+            let _ = child.wait();
+            return Err("the runner's pipes are missing".into());
         };
         let (tx, responses) = mpsc::channel();
         std::thread::spawn(move || {
@@ -140,22 +108,9 @@ impl Isolated {
                 }
             }
         });
-        let stderr = Arc::new(Mutex::new(CappedText { cap: limits.output_bytes, ..Default::default() }));
-        let sink = Arc::clone(&stderr);
-        std::thread::spawn(move || {
-            let mut pipe = stderr_pipe;
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = pipe.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                let Ok(mut text) = sink.lock() else { break };
-                let room = text.cap.saturating_sub(text.kept.len()).min(n);
-                text.kept.extend_from_slice(&buf[..room]);
-                text.dropped += n - room;
-            }
-        });
-        Ok(Running { child, stdin, responses, stderr })
+        // The runner points its stdout at stderr, so this is everything the student's code prints.
+        let output = sandbox::capture(stderr, limits.output_bytes);
+        Ok(Running { child, stdin, responses, output, uid })
     }
 
     /// Describes how the runner died and drops it.
@@ -164,9 +119,10 @@ impl Isolated {
             return CallError::Crashed { reason: "the runner is not running".into(), stderr_tail: String::new() };
         };
         let status = running.child.wait();
-        // Give the stderr reader a moment to drain what the process wrote last.
-        std::thread::sleep(std::time::Duration::from_millis(50));
-        let stderr_tail = running.stderr.lock().map(|t| t.tail(2000)).unwrap_or_default();
+        // Give the output reader a moment to drain what the process wrote last.
+        std::thread::sleep(Duration::from_millis(50));
+        let stderr_tail = running.output.lock().map(|o| o.tail_text(2000)).unwrap_or_default();
+        drop(running);
         let out_of_memory = stderr_tail.contains("memory allocation of")
             || stderr_tail.contains("can't allocate memory")
             || stderr_tail.contains("std::bad_alloc");
@@ -197,6 +153,7 @@ fn signal_words(sig: i32) -> String {
                           libtorch error"
             .into(),
         libc::SIGXCPU => "the process used up its CPU-time limit (SIGXCPU)".into(),
+        libc::SIGXFSZ => "the process wrote a file larger than the file-size limit (SIGXFSZ)".into(),
         libc::SIGBUS => "the process crashed with a bus error (SIGBUS)".into(),
         libc::SIGFPE => "the process crashed with an arithmetic exception (SIGFPE)".into(),
         libc::SIGILL => "the process crashed on an illegal instruction (SIGILL)".into(),
@@ -241,7 +198,7 @@ impl Submission for Isolated {
                 }
             },
             Err(mpsc::RecvTimeoutError::Timeout) => {
-                self.running = None; // Drop kills the process group.
+                self.running = None; // Drop kills the process group and the runner's user.
                 Err(CallError::TimedOut { limit_s: limit.as_secs_f64() })
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => Err(self.died()),

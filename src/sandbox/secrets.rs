@@ -1,0 +1,110 @@
+//! What untrusted code must not see, for one batch: the course (reference
+//! solutions, graders, hidden data, its git history), the other submissions,
+//! the reports, the grading user's home, and the shared temporary
+//! directories, as two [`MountPlan`]s: one for building a submission and one
+//! for running it.
+//!
+//! The build needs some of that: cargo and rustc (in the user's home),
+//! libtorch, the shared build cache, and the parts of the course the
+//! `gradwork` crate is built from. Those stay visible; the course's
+//! solutions, graders, tests, build outputs and history do not.
+
+use super::MountPlan;
+use std::path::{Path, PathBuf};
+
+/// Temporary directories shared by everyone on the machine.
+const SHARED_TMP: &[&str] = &["/tmp", "/var/tmp", "/dev/shm"];
+
+/// What the course holds that a build must not see: solutions, graders (with
+/// hidden checks, data and sample submissions made from the solutions), the
+/// harness's tests (whose fixtures are copies of solutions), build outputs
+/// and the history. The rest (the harness's own source, the stubs, docs) is
+/// what the build is made of.
+const COURSE_SECRETS: &[&str] = &["reference", "graders", "tests", "target", ".git"];
+
+/// The places a batch must keep from the submissions it grades.
+#[derive(Debug, Clone)]
+pub struct Secrets {
+    /// The course repository.
+    pub course_root: PathBuf,
+    /// The shared build cache (`target/gradwork`).
+    pub build_dir: PathBuf,
+    /// Where submissions come from (folders and archives as given).
+    pub inputs: Vec<PathBuf>,
+    /// Where reports go.
+    pub out: PathBuf,
+    /// libtorch's root (the directory holding `lib/`).
+    pub libtorch: Option<PathBuf>,
+}
+
+impl Secrets {
+    /// The view of a submission's build running in `workspace`.
+    pub fn for_build(&self, workspace: &Path) -> MountPlan {
+        let home = home();
+        let cargo_home = env_dir("CARGO_HOME").or_else(|| home.as_ref().map(|h| h.join(".cargo")));
+        let rustup_home = env_dir("RUSTUP_HOME").or_else(|| home.as_ref().map(|h| h.join(".rustup")));
+        let mut plan = self.common(workspace).keep(&self.course_root);
+        for secret in COURSE_SECRETS {
+            plan = plan.hide(self.course_root.join(secret));
+        }
+        plan = plan.keep(&self.build_dir);
+        // Inside the cache, only cargo's profile directories (which hold `.fingerprint/`).
+        for entry in std::fs::read_dir(&self.build_dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() && !path.join(".fingerprint").is_dir() {
+                plan = plan.hide(path);
+            }
+        }
+        for dir in [&cargo_home, &rustup_home].into_iter().flatten() {
+            plan = plan.keep(dir);
+        }
+        if let Some(cargo_home) = &cargo_home {
+            plan = plan.hide(cargo_home.join("credentials.toml")).hide(cargo_home.join("credentials"));
+        }
+        if let Some(home) = home {
+            plan = plan.hide(home);
+        }
+        plan
+    }
+
+    /// The view of a submission's runner, whose files are all in `sandbox_dir`.
+    pub fn for_runner(&self, sandbox_dir: &Path) -> MountPlan {
+        let mut plan = self.common(sandbox_dir).hide(&self.course_root).hide(&self.build_dir);
+        if let Some(home) = home() {
+            plan = plan.hide(home);
+        }
+        plan
+    }
+
+    /// Hidden from both: other submissions, reports, shared temporary
+    /// directories (replaced by private ones); kept: `own` and libtorch.
+    fn common(&self, own: &Path) -> MountPlan {
+        let mut plan = MountPlan::new().keep(own);
+        for input in &self.inputs {
+            plan = plan.hide(input);
+        }
+        plan = plan.hide(&self.out);
+        let mut tmp: Vec<PathBuf> = SHARED_TMP.iter().map(PathBuf::from).collect();
+        tmp.push(std::env::temp_dir());
+        for t in tmp {
+            plan = plan.scratch(t);
+        }
+        if let Some(torch) = &self.libtorch {
+            plan = plan.keep(torch);
+            // pip's torch finds the CUDA runtime it needs at `torch/lib/../../nvidia`.
+            if let Some(nvidia) = torch.parent().map(|p| p.join("nvidia")).filter(|p| p.is_dir()) {
+                plan = plan.keep(nvidia);
+            }
+        }
+        plan
+    }
+}
+
+fn home() -> Option<PathBuf> {
+    env_dir("HOME").filter(|h| h != Path::new("/"))
+}
+
+fn env_dir(name: &str) -> Option<PathBuf> {
+    std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from)
+}
+
