@@ -25,7 +25,9 @@
 //! valid test: a low-capacity model (nearest centroid, logistic regression)
 //! trained on shuffled labels still splits clustered data along some random
 //! direction, which agrees with the true classes by luck often enough to be
-//! flagged on correct pipelines.
+//! flagged on correct pipelines. On the three Gaussian clusters of
+//! `tests/leakage.rs`, 33 of 200 correct nearest-centroid runs scored that way
+//! fall below α = 1e-3, 165 times the intended false-alarm rate.
 //!
 //! The positive control trains on the true labels and must beat chance at the
 //! same α, so a pipeline that learns nothing cannot pass by accident.
