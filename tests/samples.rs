@@ -105,3 +105,8 @@ fn a01_tensors() {
 fn a05_cnn_leakage() {
     grade_samples("a05-cnn-leakage");
 }
+
+#[test]
+fn a06_mnist() {
+    grade_samples("a06-mnist");
+}
