@@ -210,6 +210,10 @@ fn is_metadata(rel: &Path) -> bool {
     rel.components().any(|c| c.as_os_str() == "__MACOSX") || rel.file_name().is_some_and(|n| n == ".DS_Store")
 }
 
+/// The file-type bits of a POSIX mode, and the type of a regular file.
+const ZIP_S_IFMT: u32 = 0o170000;
+const ZIP_S_IFREG: u32 = 0o100000;
+
 fn unpack_zip(file: fs::File, writer: &mut Writer) -> Result<(), ArchiveError> {
     let mut zip = zip::ZipArchive::new(file).map_err(|e| ArchiveError::Corrupt(e.to_string()))?;
     if zip.len() > writer.caps.max_entries {
@@ -218,11 +222,11 @@ fn unpack_zip(file: fs::File, writer: &mut Writer) -> Result<(), ArchiveError> {
     for i in 0..zip.len() {
         let mut entry = zip.by_index(i).map_err(|e| ArchiveError::Corrupt(e.to_string()))?;
         let name = entry.name().map_err(|e| ArchiveError::Corrupt(e.to_string()))?.into_owned();
-        let mode = entry.unix_mode().unwrap_or(0);
-        let file_type = mode & (libc::S_IFMT as u32);
+        // Zip stores POSIX mode bits; 0 when the archiver stored none (Windows).
+        let file_type = entry.unix_mode().unwrap_or(0) & ZIP_S_IFMT;
         let kind = if entry.is_dir() {
             Kind::Dir
-        } else if file_type == 0 || file_type == libc::S_IFREG as u32 {
+        } else if file_type == 0 || file_type == ZIP_S_IFREG {
             Kind::File
         } else {
             Kind::Other
