@@ -159,6 +159,10 @@ def write_cargo_config(torch_dir, cuda):
         "[target.'cfg(target_os = \"linux\")']",
         f"rustflags = [\"-C\", {toml_string('link-arg=-Wl,-rpath,' + str(lib))}]",
         "",
+        "# Doc tests are linked by rustdoc, which reads its own flags.",
+        "[build]",
+        f"rustdocflags = [\"-C\", {toml_string('link-arg=-Wl,-rpath,' + str(lib))}]",
+        "",
     ]
     config = REPO / ".cargo" / "config.toml"
     config.parent.mkdir(exist_ok=True)
