@@ -110,3 +110,8 @@ fn a05_cnn_leakage() {
 fn a06_mnist() {
     grade_samples("a06-mnist");
 }
+
+#[test]
+fn a02_gradients() {
+    grade_samples("a02-gradients");
+}
