@@ -115,3 +115,8 @@ fn a06_mnist() {
 fn a02_gradients() {
     grade_samples("a02-gradients");
 }
+
+#[test]
+fn a03_autograd() {
+    grade_samples("a03-autograd");
+}

@@ -1,0 +1,223 @@
+//! Tasks 2 and 3: the operations of the engine, each with its backward node.
+//!
+//! An operation computes its result from its inputs' data and returns
+//! `Tensor::from_op(result, Rc::new(SomeNode { ... }))`. The node keeps what
+//! its backward needs (its inputs) and, in `backward`, sends each input
+//! ∂L/∂input = (∂output/∂input)ᵀ · grad_output through `input.backward_with(...)`.
+
+use super::{EngineError, Node, Tensor};
+#[allow(unused_imports)]
+use std::rc::Rc;
+
+/// Sums `grad` down to `shape`, undoing broadcasting: every dimension that
+/// `shape` lacks, or has as 1 where `grad` is larger, is summed over
+/// (keeping the dimension). A bias of shape (1, H) added to a batch (N, H)
+/// gets the sum over the batch. Returns `grad` unchanged when the shapes match.
+pub fn unbroadcast(grad: &tch::Tensor, shape: &[i64]) -> tch::Tensor {
+    // TODO: libtorch's `sum_to_size` does exactly this
+    todo!()
+}
+
+/// `left + right`, element-wise with broadcasting.
+pub fn add(left: &Tensor, right: &Tensor) -> Tensor {
+    // TODO: add the data, record an AddNode holding both inputs
+    todo!()
+}
+
+/// `left − right`, element-wise with broadcasting.
+pub fn sub(left: &Tensor, right: &Tensor) -> Tensor {
+    // TODO: subtract the data, record a SubNode
+    todo!()
+}
+
+/// `left @ right` for 2-D tensors (N, K) and (K, M).
+pub fn matmul(left: &Tensor, right: &Tensor) -> Tensor {
+    // TODO: the matrix product of the data, record a MatMulNode
+    todo!()
+}
+
+/// `base ** exponent` element-wise. The exponent must be a whole number ≥ 2:
+/// 2.5 is [`EngineError::NonIntegerExponent`], 1 or −3 is
+/// [`EngineError::ExponentTooSmall`] (an error to return, never a panic).
+pub fn pow(base: &Tensor, exponent: f64) -> Result<Tensor, EngineError> {
+    // TODO: validate the exponent first, then compute and record a PowNode
+    todo!()
+}
+
+/// tanh, element-wise.
+pub fn tanh(x: &Tensor) -> Tensor {
+    // TODO: tanh of the data, record a TanhNode
+    todo!()
+}
+
+/// The logistic sigmoid 1 / (1 + e^(−x)), element-wise.
+pub fn sigmoid(x: &Tensor) -> Tensor {
+    // TODO: sigmoid of the data, record a SigmoidNode
+    todo!()
+}
+
+/// Binary cross-entropy on logits, averaged over every element:
+/// mean of −[y·ln σ(z) + (1 − y)·ln(1 − σ(z))], computed stably as
+/// max(z, 0) − z·y + ln(1 + e^(−|z|)). The result has shape [] (one number).
+/// The targets are data: no gradient flows to them.
+pub fn bce_with_logits(logits: &Tensor, targets: &Tensor) -> Tensor {
+    // TODO: the stable formula on the data, its mean, and a BceNode
+    todo!()
+}
+
+/// The node of `left + right`.
+pub struct AddNode {
+    /// the left operand
+    pub left: Tensor,
+    /// the right operand
+    pub right: Tensor,
+}
+
+impl Node for AddNode {
+    fn backward(&self, grad_output: &tch::Tensor) {
+        // TODO: both inputs get grad_output, each reduced to its own shape
+        todo!()
+    }
+
+    fn name(&self) -> &'static str {
+        "AddNode"
+    }
+
+    fn inputs(&self) -> Vec<Tensor> {
+        vec![self.left.clone(), self.right.clone()]
+    }
+}
+
+/// The node of `left − right`.
+pub struct SubNode {
+    /// the left operand
+    pub left: Tensor,
+    /// the right operand
+    pub right: Tensor,
+}
+
+impl Node for SubNode {
+    fn backward(&self, grad_output: &tch::Tensor) {
+        // TODO: +grad_output to the left, −grad_output to the right, each reduced to its shape
+        todo!()
+    }
+
+    fn name(&self) -> &'static str {
+        "SubNode"
+    }
+
+    fn inputs(&self) -> Vec<Tensor> {
+        vec![self.left.clone(), self.right.clone()]
+    }
+}
+
+/// The node of `left @ right`.
+pub struct MatMulNode {
+    /// the left factor (N, K)
+    pub left: Tensor,
+    /// the right factor (K, M)
+    pub right: Tensor,
+}
+
+impl Node for MatMulNode {
+    fn backward(&self, grad_output: &tch::Tensor) {
+        // TODO: G·Rᵀ to the left, Lᵀ·G to the right
+        todo!()
+    }
+
+    fn name(&self) -> &'static str {
+        "MatMulNode"
+    }
+
+    fn inputs(&self) -> Vec<Tensor> {
+        vec![self.left.clone(), self.right.clone()]
+    }
+}
+
+/// The node of `base ** exponent`.
+pub struct PowNode {
+    /// the base
+    pub base: Tensor,
+    /// the (whole, ≥ 2) exponent
+    pub exponent: i64,
+}
+
+impl Node for PowNode {
+    fn backward(&self, grad_output: &tch::Tensor) {
+        // TODO: n·x^(n−1) times grad_output
+        todo!()
+    }
+
+    fn name(&self) -> &'static str {
+        "PowNode"
+    }
+
+    fn inputs(&self) -> Vec<Tensor> {
+        vec![self.base.clone()]
+    }
+}
+
+/// The node of `tanh(x)`.
+pub struct TanhNode {
+    /// the input
+    pub x: Tensor,
+}
+
+impl Node for TanhNode {
+    fn backward(&self, grad_output: &tch::Tensor) {
+        // TODO: (1 − tanh²(x)) times grad_output
+        todo!()
+    }
+
+    fn name(&self) -> &'static str {
+        "TanhNode"
+    }
+
+    fn inputs(&self) -> Vec<Tensor> {
+        vec![self.x.clone()]
+    }
+}
+
+/// The node of `sigmoid(x)`.
+pub struct SigmoidNode {
+    /// the input (the pre-activation)
+    pub x: Tensor,
+}
+
+impl Node for SigmoidNode {
+    fn backward(&self, grad_output: &tch::Tensor) {
+        // TODO: s·(1 − s) with s = sigmoid(x), times grad_output
+        todo!()
+    }
+
+    fn name(&self) -> &'static str {
+        "SigmoidNode"
+    }
+
+    fn inputs(&self) -> Vec<Tensor> {
+        vec![self.x.clone()]
+    }
+}
+
+/// The node of `bce_with_logits(logits, targets)`.
+pub struct BceNode {
+    /// the logits z
+    pub logits: Tensor,
+    /// the targets y (0 or 1; data, no gradient)
+    pub targets: Tensor,
+}
+
+impl Node for BceNode {
+    fn backward(&self, grad_output: &tch::Tensor) {
+        // TODO: (σ(z) − y) / (number of elements) times grad_output
+        todo!()
+    }
+
+    fn name(&self) -> &'static str {
+        "BceNode"
+    }
+
+    fn inputs(&self) -> Vec<Tensor> {
+        vec![self.logits.clone(), self.targets.clone()]
+    }
+}
