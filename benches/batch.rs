@@ -41,13 +41,21 @@ fn main() {
     copy_tree(&plain, &all);
     let hostile = hostile_fixtures(&course, &all, &root);
 
-    eprintln!("warming the build cache…");
-    run(&plain, &root.join("warm"), &["--jobs", "1", "--force"], Some(1));
+    // Each run starts with a warm cache: one submission graded just before it
+    // builds the grader and anything of the harness that changed.
+    let warm = |extra: &[&str]| {
+        let mut args = vec!["--jobs", "1", "--force"];
+        args.extend_from_slice(extra);
+        run(&plain, &root.join("warm"), &args, Some(1));
+    };
     eprintln!("floor: {copies} copies, --jobs 1, no sandbox…");
+    warm(&["--no-sandbox"]);
     let floor = run(&plain, &root.join("floor"), &["--jobs", "1", "--force", "--no-sandbox"], None);
     eprintln!("sandboxed: {copies} copies + {hostile} hostile submissions, --jobs 1…");
+    warm(&[]);
     let one = run(&all, &root.join("jobs1"), &["--jobs", "1", "--force"], None);
     eprintln!("sandboxed: {copies} copies + {hostile} hostile submissions, --jobs 2…");
+    warm(&[]);
     let two = run(&all, &root.join("jobs2"), &["--jobs", "2", "--force"], None);
 
     let floor_mean = floor.copies_mean();

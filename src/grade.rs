@@ -269,17 +269,19 @@ fn grade_entry(batch: &Batch, entry: &Entry) -> Result<(Record, bool), GradeErro
     }
     let record = match content {
         Ok(_) => grade_one(batch, entry, key),
-        Err(e) => not_gradable(batch, entry, key, format!("its files cannot be read: {e}"), 0.0),
+        Err(e) => not_gradable(batch, entry, key, format!("Its files cannot be read: {e}"), 0.0, true),
     };
     write_submission_files(out, &record)?;
     Ok((record, false))
 }
 
-/// The record of an earlier run, if its key matches and its files are all there.
+/// The record of an earlier run, if its key matches, its files are all
+/// there, and it was not stopped by a problem of the grader's own.
 fn up_to_date(out: &Path, name: &str, key: &str) -> Option<Record> {
     let record = Record::read(&Record::path(out, name))?;
     let complete = ["results.json", "feedback.md"].iter().all(|f| out.join(name).join(f).is_file());
-    (record.key == key && complete).then_some(record)
+    let harness_failed = matches!(record.build, BuildOutcome::NotGradable { harness: true, .. });
+    (record.key == key && complete && !harness_failed).then_some(record)
 }
 
 /// Unpacks, builds and runs one submission. Never fails: a submission that
@@ -305,8 +307,9 @@ fn grade_one(batch: &Batch, entry: &Entry, key: String) -> Record {
                     &unpacked
                 }
                 Err(e) => {
+                    let harness = matches!(e, archive::ArchiveError::Io { .. });
                     let reason = format!("Your archive could not be unpacked: {e}");
-                    return not_gradable(batch, entry, key, reason, started.elapsed().as_secs_f64());
+                    return not_gradable(batch, entry, key, reason, started.elapsed().as_secs_f64(), harness);
                 }
             }
         }
@@ -321,7 +324,7 @@ fn grade_one(batch: &Batch, entry: &Entry, key: String) -> Record {
         Ok(s) => s,
         Err(e) => {
             let reason = format!("The grader could not isolate your submission (not your fault; please tell your instructor): {e}");
-            return not_gradable(batch, entry, key, reason, started.elapsed().as_secs_f64());
+            return not_gradable(batch, entry, key, reason, started.elapsed().as_secs_f64(), true);
         }
     };
     let uid = slot.as_ref().map(UidSlot::uid);
@@ -357,7 +360,10 @@ fn grade_one(batch: &Batch, entry: &Entry, key: String) -> Record {
                 {
                     BuildOutcome::CompileError { location: location.as_ref().map(|(f, l)| format!("{f}:{l}")) }
                 }
-                _ => BuildOutcome::NotGradable { reason: message.lines().next().unwrap_or_default().to_string() },
+                _ => BuildOutcome::NotGradable {
+                    reason: message.lines().next().unwrap_or_default().to_string(),
+                    harness: !matches!(e, BuildError::NotASubmission { .. }),
+                },
             };
             (all_checks(batch.suite, rubric, &entry.name, &options, Status::Error, &message), build)
         }
@@ -382,8 +388,9 @@ fn run_options(batch: &Batch, entry: &Entry) -> RunOptions {
     RunOptions { seed: args.seed, device: batch.device, local: false, only: args.only.clone(), reproduce }
 }
 
-/// The record of a submission that could not be graded at all.
-fn not_gradable(batch: &Batch, entry: &Entry, key: String, reason: String, seconds: f64) -> Record {
+/// The record of a submission that could not be graded at all; `harness`
+/// when that is the grader's problem, not the submission's.
+fn not_gradable(batch: &Batch, entry: &Entry, key: String, reason: String, seconds: f64, harness: bool) -> Record {
     let options = run_options(batch, entry);
     let mut report = all_checks(batch.suite, batch.rubric, &entry.name, &options, Status::Error, &format!("{reason}\n\nNo check could run."));
     report.header.limits = batch.limits.clone();
@@ -392,7 +399,7 @@ fn not_gradable(batch: &Batch, entry: &Entry, key: String, reason: String, secon
         format_version: record::RECORD_FORMAT,
         key,
         source: entry.path.display().to_string(),
-        build: BuildOutcome::NotGradable { reason },
+        build: BuildOutcome::NotGradable { reason, harness },
         build_seconds: seconds,
         run_seconds: 0.0,
         report,

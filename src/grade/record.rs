@@ -30,6 +30,9 @@ pub enum BuildOutcome {
     NotGradable {
         /// Why, in words.
         reason: String,
+        /// The grader's problem, not the submission's (a run after the fix grades it again).
+        #[serde(default)]
+        harness: bool,
     },
 }
 

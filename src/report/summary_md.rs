@@ -123,8 +123,9 @@ fn problems(out: &mut String, records: &[Record]) {
     }
     let _ = writeln!(out, "## Not gradable ({})\n", bad.len());
     for r in bad {
-        if let BuildOutcome::NotGradable { reason } = &r.build {
-            let _ = writeln!(out, "- `{}`: {}", r.report.name, reason.lines().next().unwrap_or(""));
+        if let BuildOutcome::NotGradable { reason, harness } = &r.build {
+            let fix = if *harness { " (the grader's problem: fix it and run again; this one will be graded)" } else { "" };
+            let _ = writeln!(out, "- `{}`: {}{fix}", r.report.name, reason.lines().next().unwrap_or(""));
         }
     }
     out.push('\n');
