@@ -37,6 +37,7 @@ pub mod gradcheck;
 pub mod grader;
 pub mod leakage;
 pub mod libtorch;
+pub mod plot;
 pub mod report;
 pub mod result;
 pub mod rubric;

@@ -103,12 +103,15 @@ pub fn main(suite: Suite, runner: Runner) -> ExitCode {
             return ExitCode::from(crate::exit_codes::HARNESS_FAILURE);
         }
     };
-    // cargo runs tests in the crate's directory: annotations name files from the repository root.
+    // cargo runs tests in the crate's directory, and panic locations are
+    // relative to the workspace: annotations name files from the repository root.
     let here = std::env::current_dir().unwrap_or_default();
+    let root = std::env::var_os("GITHUB_WORKSPACE").filter(|v| !v.is_empty()).map(std::path::PathBuf::from).unwrap_or_else(|| here.clone());
+    let prefix = crate::report::github::locate_prefix(&report, &here, &root);
     let ctx = output::Context {
         batch: false,
         style: Style::for_stdout(args.color),
-        source_prefix: output::source_prefixes(std::iter::once(("local", here.as_path()))),
+        source_prefix: std::iter::once(("local".to_string(), prefix)).collect(),
     };
     let all_passed = report.checks.iter().all(|c| matches!(c.status, Status::Passed | Status::NotRun));
     match output::emit(&args.report, std::slice::from_ref(&report), &ctx) {

@@ -461,3 +461,205 @@ fn emit_writes_every_requested_file() {
     let err = output::emit(&args, &[alice(), bob()], &Context { batch: true, ..ctx }).unwrap_err();
     insta::assert_snapshot!(err, @"the gradescope format holds one submission, but 2 were graded: grade one submission, or use OUT/<name>/results.json");
 }
+
+/// Decodes a PNG into (width, height, RGB bytes).
+fn decode_png(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
+    let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    let mut reader = decoder.read_info().expect("a PNG header");
+    let mut buf = vec![0; reader.output_buffer_size().expect("a size")];
+    let info = reader.next_frame(&mut buf).expect("a PNG frame");
+    assert_eq!(info.color_type, png::ColorType::Rgb);
+    buf.truncate(info.buffer_size());
+    (info.width, info.height, buf)
+}
+
+fn count_color(rgb: &[u8], color: [u8; 3]) -> usize {
+    rgb.chunks_exact(3).filter(|p| *p == color).count()
+}
+
+/// Where the plots of these tests are kept, for a person to look at.
+fn plot_dir() -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/gradwork-plots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn training_curves_render_as_svg_and_png() {
+    use gradwork::plot::{training_curves, Plot};
+    let student: Vec<f64> = (0..20).map(|e| 2.3 * (-0.08 * e as f64).exp() + 0.4).collect();
+    let reference: Vec<f64> = (0..20).map(|e| 2.3 * (-0.25 * e as f64).exp() + 0.05).collect();
+    let plot = training_curves("loss", &student, &reference);
+    let svg = plot.svg().unwrap();
+    for text in ["Training loss: your model and the reference", "your model", "reference", "epoch"] {
+        assert!(svg.contains(text), "the SVG shows `{text}`");
+    }
+    let png = plot.png().unwrap();
+    std::fs::write(plot_dir().join("training-loss.png"), &png).unwrap();
+    let (w, h, rgb) = decode_png(&png);
+    assert_eq!((w, h), (800, 480));
+    // Both lines are drawn, in their colours: the student's blue, the reference's grey.
+    assert!(count_color(&rgb, [31, 119, 180]) > 500, "the student's line");
+    assert!(count_color(&rgb, [80, 80, 80]) > 300, "the reference's line");
+    // Text is drawn with the bundled font: dark pixels that are not lines exist in the title band.
+    let title_band = &rgb[..(w as usize * 30 * 3)];
+    assert!(title_band.chunks_exact(3).any(|p| p[0] < 100 && p[1] < 100 && p[2] < 100), "the title is drawn");
+}
+
+#[test]
+fn a_diverged_curve_still_plots_and_says_what_was_left_out() {
+    use gradwork::plot::{training_curves, Plot};
+    let plot = training_curves("loss", &[2.0, 1.5, f64::NAN, f64::INFINITY], &[2.0, 1.0, 0.5, 0.25]);
+    let svg = plot.svg().unwrap();
+    assert!(svg.contains("(2 NaN/inf values left out)"));
+    assert!(plot.png().is_ok());
+    let empty = training_curves("loss", &[f64::NAN], &[]);
+    insta::assert_snapshot!(empty.svg().unwrap_err(), @"nothing to plot: `Training loss: your model and the reference` has no finite points");
+}
+
+#[test]
+fn decision_boundaries_render_side_by_side() {
+    use gradwork::plot::{BoundaryPlot, Grid, Plot};
+    // Two moons-like classes split by a curve; the student's model splits them by a straight line.
+    let (nx, ny) = (60, 40);
+    let cell = |i: usize, j: usize| (-1.5 + 4.0 * (i as f64 + 0.5) / nx as f64, -1.0 + 2.5 * (j as f64 + 0.5) / ny as f64);
+    let grid = |f: &dyn Fn(f64, f64) -> i64| Grid {
+        nx,
+        ny,
+        classes: (0..nx * ny).map(|k| {
+            let (x, y) = cell(k % nx, k / nx);
+            f(x, y)
+        }).collect(),
+    };
+    let reference = grid(&|x, y| i64::from(y < 0.6 * (x - 0.5).powi(2) - 0.3));
+    let student = grid(&|_, y| i64::from(y < 0.2));
+    let mut rng = 7u64;
+    let mut next = || {
+        rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (rng >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let points: Vec<(f64, f64, i64)> = (0..120)
+        .map(|k| {
+            let t = std::f64::consts::PI * next();
+            let class = (k % 2) as i64;
+            let (x, y) = if class == 0 { (t.cos(), t.sin()) } else { (1.0 - t.cos(), 0.5 - t.sin()) };
+            (x + 0.1 * (next() - 0.5), y + 0.1 * (next() - 0.5), class)
+        })
+        .collect();
+    let plot = BoundaryPlot {
+        title: "Decision boundary on the validation set".into(),
+        x_range: (-1.5, 2.5),
+        y_range: (-1.0, 1.5),
+        panels: vec![("your model".into(), student), ("reference".into(), reference)],
+        points,
+    };
+    let png = plot.png().unwrap();
+    std::fs::write(plot_dir().join("decision-boundary.png"), &png).unwrap();
+    let (w, h, rgb) = decode_png(&png);
+    assert_eq!((w, h), (920, 500));
+    assert!(count_color(&rgb, [31, 119, 180]) > 100 && count_color(&rgb, [255, 127, 14]) > 100, "points of both classes");
+    assert!(plot.svg().unwrap().contains("your model"));
+    let broken = BoundaryPlot { panels: vec![("x".into(), Grid { nx: 2, ny: 2, classes: vec![0; 3] })], ..plot };
+    insta::assert_snapshot!(broken.png().unwrap_err(), @"panel `x`: 3 classes for a 2×2 grid");
+}
+
+/// Holds gradwork's build lock (`<build dir>/.gradwork-build.lock`, the one
+/// `workspace::build` takes) while cargo builds a student crate into the
+/// shared build directory: grading removes the artifacts a submission build
+/// leaves there, and must not remove this build's while it runs.
+fn build_lock(build_dir: &std::path::Path) -> std::fs::File {
+    use std::os::fd::AsRawFd;
+    std::fs::create_dir_all(build_dir).unwrap();
+    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(build_dir.join(".gradwork-build.lock")).unwrap();
+    // SAFETY: flock on a descriptor we own; released when the file is closed.
+    assert_eq!(unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) }, 0);
+    file
+}
+
+/// The tests that build and grade take turns: grading has wall-clock limits
+/// per check, which a parallel build on a small machine could eat.
+static TURNS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// The course and a command of cargo that builds into the shared `target/gradwork`.
+fn course_cargo() -> (gradwork::course::Course, std::process::Command) {
+    let course = gradwork::course::Course::at(env!("CARGO_MANIFEST_DIR"));
+    let mut cmd = gradwork::cargo::command(&course.build_dir());
+    cmd.current_dir(course.root());
+    (course, cmd)
+}
+
+#[test]
+fn a_students_cargo_test_speaks_junit_github_and_min_score() {
+    let _turn = TURNS.lock().unwrap_or_else(|e| e.into_inner());
+    let (course, mut cargo) = course_cargo();
+    let tmp = tempfile::tempdir().unwrap();
+    let summary = tmp.path().join("summary.md");
+    let _lock = build_lock(&course.build_dir());
+    let output = cargo
+        .args(["test", "--quiet", "-p", "a01-tensors", "--", "--format", "junit", "--report", "github", "--min-score", "10%"])
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_WORKSPACE", course.root())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // The stub scores 0 of the 31 visible points: below 10%, so the policy fails the run.
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("local: 0 / 31 points is below the minimum score of 10% (3.1 points)"), "{stderr}");
+    // stdout is nothing but the JUnit document.
+    let doc = roxmltree::Document::parse(&stdout).unwrap_or_else(|e| panic!("{e}:\n{stdout}"));
+    let cases = doc.descendants().filter(|n| n.has_tag_name("testcase")).count();
+    let skipped = doc.descendants().filter(|n| n.has_tag_name("skipped")).count();
+    assert_eq!((cases, skipped), (22, 3));
+    // The annotations (on stderr here) point into the student's crate from the repository root.
+    let notice = stderr.lines().find(|l| l.starts_with("::notice file=assignments/a01-tensors/src/lib.rs,line=")).unwrap_or_else(|| panic!("{stderr}"));
+    assert!(notice.contains("is not implemented yet"), "{notice}");
+    let summary = std::fs::read_to_string(&summary).unwrap();
+    assert!(summary.starts_with("## a01-tensors · local: 0 / 31 points\n"), "{summary}");
+}
+
+#[test]
+fn gradwork_grade_speaks_github_and_min_score() {
+    let _turn = TURNS.lock().unwrap_or_else(|e| e.into_inner());
+    let (course, _) = course_cargo();
+    let tmp = tempfile::tempdir().unwrap();
+    let list = gradwork::samples::load(&course, "a01-tensors").unwrap();
+    let sample = list.iter().find(|s| s.name == "panics").unwrap();
+    gradwork::samples::materialize(&course, "a01-tensors", sample, &tmp.path().join("subs/panics")).unwrap();
+    let summary = tmp.path().join("summary.md");
+    let junit = tmp.path().join("junit.xml");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_gradwork"))
+        .current_dir(tmp.path())
+        // A generous time limit: this test is about the reports, not about speed on a busy machine.
+        .args(["grade", "a01-tensors", "subs/panics", "--out", "out", "--time-limit", "120", "--format", "github", "--min-score", "100%", "--report"])
+        .arg(format!("junit={}", junit.display()))
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_WORKSPACE", tmp.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "below 100%: {stderr}");
+    let results = std::fs::read_to_string(tmp.path().join("out/panics/results.json")).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&results).unwrap();
+    let not_passed: Vec<String> = value["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["status"] != "passed")
+        .map(|t| format!("{}: {}", t["extra_data"]["check_id"].as_str().unwrap(), t["output"].as_str().unwrap()))
+        .collect();
+    assert_eq!(not_passed.len(), 1, "only count-true fails: {not_passed:#?}");
+    assert!(stderr.contains("panics: 36 / 37 points is below the minimum score of 100% (37 points)"), "{stderr}");
+    let line = gradwork::report::github::locations(&results)
+        .into_iter()
+        .next()
+        .map(|(_, line, _)| line)
+        .expect("the panic's location is in results.json");
+    let annotation = format!("::error file=subs/panics/src/lib.rs,line={line},");
+    assert!(stdout.starts_with(&annotation), "{stdout}");
+    assert!(stdout.lines().any(|l| l.starts_with("panics ") && l.contains(" 36 / 37 ")), "the score table follows:\n{stdout}");
+    assert!(std::fs::read_to_string(&summary).unwrap().contains("| ⚠️ | Exercise 12: counts the true entries of a mask (12 for arange(36)) | 0 / 1 | error |"));
+    roxmltree::Document::parse(&std::fs::read_to_string(&junit).unwrap()).unwrap();
+}

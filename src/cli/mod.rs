@@ -5,6 +5,7 @@ mod dev_check;
 mod grade;
 mod list;
 mod merge;
+mod release;
 mod stubs;
 
 use crate::course::Course;
@@ -43,6 +44,18 @@ enum Command {
         /// Where the combined reports go.
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+    },
+    /// Write what leaves the course repository: the students' folder and/or a Gradescope autograder.
+    Release {
+        /// Assignment id, e.g. a01-tensors.
+        assignment: String,
+        /// Write the student distribution here: stubs, public checks, README, data; no reference
+        /// code, no hidden checks (a new or empty directory).
+        #[arg(long, value_name = "DIR")]
+        student: Option<PathBuf>,
+        /// Write a Gradescope autograder zip here (setup.sh, run_autograder, the grader with every check).
+        #[arg(long, value_name = "FILE.zip")]
+        gradescope: Option<PathBuf>,
     },
     /// Course-author tools.
     Dev {
@@ -106,6 +119,9 @@ pub enum CliError {
     /// Shard outputs that cannot be merged.
     #[error("{0}")]
     Merge(String),
+    /// A release could not be made.
+    #[error(transparent)]
+    Release(#[from] crate::dev::release::ReleaseError),
     /// I/O outside grading.
     #[error("{path}: {source}")]
     Io {
@@ -134,6 +150,7 @@ pub fn main() -> ExitCode {
         Command::Grade { assignment, args } => grade::run(&course, &assignment, &args),
         Command::Dev { command: DevCommand::Check { assignment, seeds } } => dev_check::run(&course, assignment.as_deref(), seeds as usize),
         Command::Dev { command: DevCommand::Stubs { assignment } } => stubs::run(&course, assignment.as_deref()),
+        Command::Release { assignment, student, gradescope } => release::run(&course, &assignment, student.as_deref(), gradescope.as_deref()),
         Command::Demo { out } => demo::run(&course, out),
         Command::Merge { inputs, out } => merge::run(&inputs, &out),
     };

@@ -3,4 +3,5 @@
 //! tolerance calibration over several seeds ([`calibration`]).
 
 pub mod calibration;
+pub mod release;
 pub mod stubs;

@@ -197,6 +197,17 @@ fn join(prefix: &str, file: &str) -> String {
     }
 }
 
+/// The prefix that makes the report's locations paths from the repository
+/// root `root`: locations are relative to the directory the code was compiled
+/// in, which is `start` (a crate) or one of its ancestors (its workspace), so
+/// the first of those that holds the first located file is taken. Falls back
+/// to `start`.
+pub fn locate_prefix(report: &SubmissionReport, start: &Path, root: &Path) -> String {
+    let first = report.checks.iter().filter(|c| level_of(c).is_some()).flat_map(|c| locations(&c.message)).next();
+    let base = first.and_then(|(file, _, _)| start.ancestors().find(|dir| dir.join(&file).is_file()).map(Path::to_path_buf));
+    repo_prefix(root, base.as_deref().unwrap_or(start))
+}
+
 /// The path of `dir` from the repository root `root` (`$GITHUB_WORKSPACE`),
 /// `/`-separated; `dir` itself when it is not inside `root`.
 pub fn repo_prefix(root: &Path, dir: &Path) -> String {

@@ -9,7 +9,9 @@
 //!
 //! `github` prints `::error` annotations (then the human report) and appends
 //! the job summary to `$GITHUB_STEP_SUMMARY`; `--report github=PATH` appends
-//! the summary to PATH instead.
+//! the summary to PATH instead. When stdout carries a machine-readable format
+//! (`--format junit --report github`), the annotations go to stderr, which
+//! GitHub reads as well.
 
 use crate::report::policy::MinScore;
 use crate::report::terminal::{self, Style};
@@ -234,7 +236,14 @@ pub fn emit(args: &ReportArgs, reports: &[SubmissionReport], ctx: &Context) -> R
     let mut stdout = String::new();
     let github_wanted = args.format == Format::Github || args.reports.iter().any(|s| s.format == Format::Github);
     if github_wanted {
-        stdout.push_str(&annotations(reports, ctx));
+        // GitHub reads workflow commands from both streams; keep them off a
+        // stdout that carries a machine-readable format.
+        let lines = annotations(reports, ctx);
+        if matches!(args.format, Format::Human | Format::Github) {
+            stdout.push_str(&lines);
+        } else {
+            eprint!("{lines}");
+        }
     }
     let shown = if args.format == Format::Github { Format::Human } else { args.format };
     stdout.push_str(&render(shown, reports, ctx, ctx.style)?);

@@ -1,0 +1,250 @@
+//! Lints the GitHub Actions workflows (`.github/workflows/*.yml`) and the
+//! student workflow template (`templates/*.yml`): valid YAML, the shape
+//! GitHub needs (triggers, jobs with `runs-on` and steps that `run` or `uses`
+//! a pinned action), and every gradwork command they call parses with the
+//! real command line: `gradwork ...` and `cargo run --bin gradwork -- ...`
+//! through clap (and `gradwork <subcommand> --help` succeeds), `cargo test -p
+//! <assignment> -- ...` through the student flags' parser.
+
+use clap::Parser;
+use gradwork::course::Course;
+use serde_yaml::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn course() -> Course {
+    Course::at(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn workflow_files() -> Vec<PathBuf> {
+    let root = course().root().to_path_buf();
+    let mut files = Vec::new();
+    for dir in [root.join(".github/workflows"), root.join("templates")] {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if matches!(path.extension().and_then(|e| e.to_str()), Some("yml" | "yaml")) {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+fn load(path: &Path) -> (String, Value) {
+    let text = std::fs::read_to_string(path).unwrap();
+    // The template is instantiated the way `gradwork release` does it.
+    let text = text.replace(gradwork::dev::release::ASSIGNMENT_PLACEHOLDER, "a01-tensors");
+    let value = serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: not valid YAML: {e}", path.display()));
+    (text, value)
+}
+
+/// Shell words of one command line: quotes removed, `${{ ... }}` expressions,
+/// `$(...)` substitutions and `$VAR`s replaced by a placeholder word.
+fn words(line: &str) -> Vec<String> {
+    let mut line = line.to_string();
+    while let Some(start) = line.find("${{") {
+        let end = line[start..].find("}}").map(|e| start + e + 2).unwrap_or(line.len());
+        line.replace_range(start..end, "x");
+    }
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut quote: Option<char> = None;
+    let mut chars = line.chars().peekable();
+    let mut in_word = false;
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (None, '#') if !in_word => break,
+            (None, c) if c.is_whitespace() => {
+                if in_word {
+                    out.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                in_word = true;
+            }
+            (Some(q), c) if c == q => quote = None,
+            (q, '$') if q != Some('\'') => {
+                in_word = true;
+                word.push('x');
+                if chars.peek() == Some(&'(') {
+                    let mut depth = 0;
+                    for d in chars.by_ref() {
+                        depth += match d {
+                            '(' => 1,
+                            ')' => -1,
+                            _ => 0,
+                        };
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                } else if chars.peek() == Some(&'{') {
+                    for d in chars.by_ref() {
+                        if d == '}' {
+                            break;
+                        }
+                    }
+                } else {
+                    while chars.peek().is_some_and(|d| d.is_ascii_alphanumeric() || *d == '_') {
+                        chars.next();
+                    }
+                }
+            }
+            (_, c) => {
+                in_word = true;
+                word.push(c);
+            }
+        }
+    }
+    if in_word {
+        out.push(word);
+    }
+    out
+}
+
+/// One invocation found in a `run:` script.
+#[derive(Debug)]
+enum Invocation {
+    /// Arguments after `gradwork`.
+    Gradwork(Vec<String>),
+    /// `cargo test -p <package> -- <args>`.
+    StudentTest { package: String, args: Vec<String> },
+}
+
+fn invocations(script: &str) -> Vec<Invocation> {
+    let joined = script.replace("\\\n", " ");
+    let mut found = Vec::new();
+    for line in joined.lines() {
+        for command in line.split("&&").flat_map(|c| c.split(';')) {
+            let w = words(command);
+            let Some(first) = w.first() else { continue };
+            if first.ends_with("gradwork") && !first.starts_with('-') {
+                found.push(Invocation::Gradwork(w[1..].to_vec()));
+            } else if first == "cargo" && w.get(1).map(String::as_str) == Some("run") {
+                let dash = w.iter().position(|x| x == "--");
+                let bin = w.windows(2).any(|p| p[0] == "--bin" && p[1] == "gradwork");
+                if bin {
+                    found.push(Invocation::Gradwork(dash.map(|d| w[d + 1..].to_vec()).unwrap_or_default()));
+                }
+            } else if first == "cargo" && w.get(1).map(String::as_str) == Some("test") {
+                let package = w.windows(2).find(|p| p[0] == "-p").map(|p| p[1].clone());
+                if let Some(package) = package {
+                    let args = w.iter().position(|x| x == "--").map(|d| w[d + 1..].to_vec()).unwrap_or_default();
+                    found.push(Invocation::StudentTest { package, args });
+                }
+            }
+        }
+    }
+    found
+}
+
+fn steps(workflow: &Value) -> Vec<(String, &Value)> {
+    let mut out = Vec::new();
+    let jobs = workflow["jobs"].as_mapping().expect("`jobs` is a mapping");
+    for (name, job) in jobs {
+        let name = name.as_str().unwrap_or("?").to_string();
+        for step in job["steps"].as_sequence().expect("a job has `steps`") {
+            out.push((name.clone(), step));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_workflows_exist() {
+    let names: Vec<String> = workflow_files().iter().map(|p| p.strip_prefix(course().root()).unwrap().display().to_string()).collect();
+    assert!(names.contains(&".github/workflows/course.yml".to_string()), "{names:?}");
+    assert!(names.contains(&gradwork::dev::release::STUDENT_WORKFLOW.to_string()), "{names:?}");
+}
+
+#[test]
+fn every_workflow_has_the_shape_github_needs() {
+    for path in workflow_files() {
+        let (_, workflow) = load(&path);
+        let shown = path.display();
+        assert!(workflow["name"].is_string(), "{shown}: a name");
+        assert!(!workflow["on"].is_null(), "{shown}: triggers under `on`");
+        let jobs = workflow["jobs"].as_mapping().unwrap_or_else(|| panic!("{shown}: `jobs`"));
+        assert!(!jobs.is_empty(), "{shown}: at least one job");
+        for (name, job) in jobs {
+            assert!(job["runs-on"].is_string(), "{shown}: job {name:?} needs `runs-on`");
+            assert!(job["steps"].as_sequence().is_some_and(|s| !s.is_empty()), "{shown}: job {name:?} needs steps");
+        }
+        for (job, step) in steps(&workflow) {
+            let run = step["run"].as_str();
+            let uses = step["uses"].as_str();
+            assert!(run.is_some() != uses.is_some(), "{shown}: a step of {job} must have exactly one of `run` and `uses`: {step:?}");
+            if let Some(action) = uses {
+                let (_, version) = action.split_once('@').unwrap_or_else(|| panic!("{shown}: `{action}` is not pinned to a version"));
+                assert!(version.starts_with('v') || version.len() == 40 || version == "stable", "{shown}: pin `{action}` to a release tag");
+            }
+        }
+    }
+}
+
+#[test]
+fn every_gradwork_command_in_a_workflow_parses() {
+    let course = course();
+    let assignments = course.assignments();
+    let mut seen = 0;
+    for path in workflow_files() {
+        let (_, workflow) = load(&path);
+        for (job, step) in steps(&workflow) {
+            let Some(script) = step["run"].as_str() else { continue };
+            for invocation in invocations(script) {
+                seen += 1;
+                match invocation {
+                    Invocation::Gradwork(args) => {
+                        let argv = std::iter::once("gradwork".to_string()).chain(args.iter().cloned());
+                        if let Err(e) = gradwork::cli::Cli::try_parse_from(argv) {
+                            panic!("{} ({job}): `gradwork {}` does not parse:\n{e}", path.display(), args.join(" "));
+                        }
+                        // The subcommand path (words before the first flag or placeholder) has help.
+                        let sub: Vec<&String> = args.iter().take_while(|a| !a.starts_with('-') && a.as_str() != "x").collect();
+                        let sub: Vec<&String> = sub.into_iter().filter(|a| !assignments.contains(a)).collect();
+                        let status = Command::new(env!("CARGO_BIN_EXE_gradwork")).args(&sub).arg("--help").output().unwrap();
+                        assert!(status.status.success(), "`gradwork {} --help` fails", sub.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" "));
+                    }
+                    Invocation::StudentTest { package, args } => {
+                        assert!(assignments.contains(&package), "{}: `cargo test -p {package}`: no such assignment", path.display());
+                        if let Err(e) = gradwork::student::parse_args(args.clone().into_iter()) {
+                            panic!("{} ({job}): `cargo test -p {package} -- {}`: {e}", path.display(), args.join(" "));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(seen >= 3, "found only {seen} gradwork commands: is the command extraction broken?");
+}
+
+#[test]
+fn the_command_extraction_sees_what_it_should() {
+    let found = invocations("make setup\ncargo run --release --bin gradwork -- dev check --seeds 3 # calibrate\nfor id in $(ls graders); do\n  gradwork release \"$id\" \\\n    --student \"$RUNNER_TEMP/s/$id\"\ndone\ncargo test -p a01-tensors -- --format github");
+    let text = format!("{found:?}");
+    assert_eq!(
+        text,
+        r#"[Gradwork(["dev", "check", "--seeds", "3"]), Gradwork(["release", "x", "--student", "x/s/x"]), StudentTest { package: "a01-tensors", args: ["--format", "github"] }]"#
+    );
+    // A typo is caught.
+    assert!(gradwork::cli::Cli::try_parse_from(["gradwork", "dev", "chek"]).is_err());
+    assert!(gradwork::student::parse_args(["--formt", "github"].map(String::from).into_iter()).is_err());
+}
+
+#[test]
+fn the_setup_the_workflows_use_exists() {
+    let root = course().root().to_path_buf();
+    for path in workflow_files() {
+        let (text, _) = load(&path);
+        if text.contains("tools/setup_libtorch.py") {
+            assert!(root.join("tools/setup_libtorch.py").is_file());
+        }
+        if text.contains("make setup") {
+            let makefile = std::fs::read_to_string(root.join("Makefile")).unwrap();
+            assert!(makefile.lines().any(|l| l.starts_with("setup:")), "the Makefile has no `setup` target");
+        }
+    }
+}
