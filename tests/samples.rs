@@ -120,3 +120,8 @@ fn a02_gradients() {
 fn a03_autograd() {
     grade_samples("a03-autograd");
 }
+
+#[test]
+fn a04_training() {
+    grade_samples("a04-training");
+}

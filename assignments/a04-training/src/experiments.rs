@@ -1,0 +1,58 @@
+//! Exercises 22–24: the experiments of Exercise Stack G and the MLF notebook,
+//! each a function that runs one and returns its curves, so that you can plot
+//! them and the grader can check what they show.
+
+#[allow(unused_imports)]
+use crate::data::TensorDataset;
+#[allow(unused_imports)]
+use crate::features::to_polar;
+#[allow(unused_imports)]
+use crate::loader::DataLoader;
+#[allow(unused_imports)]
+use crate::models::{LinearRegressor, Mlp};
+#[allow(unused_imports)]
+use crate::regression::{fit_regression, RegressionConfig, RegressionFit};
+#[allow(unused_imports)]
+use crate::split::split_dataset;
+#[allow(unused_imports)]
+use crate::train::{train_model, History, OptimizerKind, TrainConfig, TrainError};
+#[allow(unused_imports)]
+use tch::{nn, Device, Kind, Tensor};
+
+/// Hidden units of the MLP in [`optimizer_study`].
+pub const STUDY_HIDDEN: i64 = 32;
+/// Training batch size of the studies.
+pub const STUDY_BATCH: i64 = 64;
+
+/// Exercise 22: SGD vs Adam and the learning rate. For each `(optimizer, lr)`
+/// of `settings`, in order: split `data` 70/15/15 with `seed`, make a fresh
+/// `Mlp(features, STUDY_HIDDEN, classes, dropout 0)` in a new CPU `VarStore`
+/// (classes = the largest label + 1), and [`train_model`] it for `epochs`
+/// epochs (no weight decay, no schedule, no checkpoint; training batches of
+/// `STUDY_BATCH`, shuffled with `seed`; validation in one batch).
+pub fn optimizer_study(data: &TensorDataset, settings: &[(OptimizerKind, f64)], epochs: i64, seed: u64) -> Result<Vec<History>, TrainError> {
+    // TODO: one split, then one model and one `train_model` per setting
+    todo!()
+}
+
+/// Exercise 23: does an L1 penalty help? Fits a fresh `LinearRegressor(d, 1)`
+/// (d = the number of columns of `x`) twice with [`fit_regression`]: once
+/// with `l1 = 0`, once with the given `l1`. Both train on the first `n_train`
+/// rows of `x` and `y` in one full batch (no shuffling) and validate on the
+/// other rows, for `epochs` epochs with Adam at `lr`. Returns (without L1,
+/// with L1).
+pub fn l1_study(x: &Tensor, y: &Tensor, n_train: i64, l1: f64, epochs: i64, lr: f64) -> Result<(RegressionFit, RegressionFit), TrainError> {
+    // TODO: split by rows with `narrow`; run the same fit twice, changing only `l1`
+    todo!()
+}
+
+/// Exercise 24: polar features. Trains a *linear* classifier (one
+/// `nn::linear` from 2 inputs to 2 classes, in a new CPU `VarStore`) on
+/// `(x, y)` split 70/15/15 with `seed`, with [`train_model`] (Adam at `lr`,
+/// no weight decay, no schedule, training batches of `STUDY_BATCH` shuffled
+/// with `seed`, validation in one batch), on the raw coordinates or, when
+/// `polar` is true, on [`to_polar`]`(x)`.
+pub fn polar_study(x: &Tensor, y: &Tensor, polar: bool, epochs: i64, lr: f64, seed: u64) -> Result<History, TrainError> {
+    // TODO: transform the features first, then split, then train a single linear layer
+    todo!()
+}

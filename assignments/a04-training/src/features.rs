@@ -1,0 +1,35 @@
+//! Exercises 12–13: polar features, and the decision-boundary grid with
+//! softmax confidence.
+
+#[allow(unused_imports)]
+use tch::{nn, Device, Kind, Tensor};
+
+/// Exercise 12: the points of `x` (n × 2, rows `(x₁, x₂)`) in polar
+/// coordinates: rows `(r, θ)` with `r = √(x₁² + x₂²)` and `θ = atan2(x₂, x₁)`
+/// in (-π, π]. Same dtype as `x`.
+pub fn to_polar(x: &Tensor) -> Tensor {
+    // TODO: take the two columns apart; `atan2` keeps the quadrant
+    todo!()
+}
+
+/// What the classifier says at every point of a grid.
+#[derive(Debug)]
+pub struct DecisionGrid {
+    /// `(steps², 2)` f32: the grid points, `x` varying fastest.
+    pub points: Tensor,
+    /// `(steps²,)` i64: the predicted class at each point.
+    pub predicted: Tensor,
+    /// `(steps²,)` f32: the softmax probability of the predicted class.
+    pub confidence: Tensor,
+}
+
+/// Exercise 13: evaluates `model` (in evaluation mode, without gradients) on
+/// a `steps × steps` grid over `[x_min, x_max] × [y_min, y_max]`
+/// (`bounds = [x_min, x_max, y_min, y_max]`). With `xs = linspace(x_min,
+/// x_max, steps)` and `ys = linspace(y_min, y_max, steps)`, point `k` is
+/// `(xs[k % steps], ys[k / steps])`, like NumPy's `meshgrid` (indexing "xy")
+/// flattened row by row.
+pub fn decision_grid(model: &impl nn::ModuleT, bounds: [f64; 4], steps: i64) -> DecisionGrid {
+    // TODO: build the points with linspace + meshgrid; softmax over classes; its max and argmax
+    todo!()
+}

@@ -1,0 +1,55 @@
+//! Exercise 21: fitting the linear regressor with MSE and Adam, with an
+//! optional L1 penalty on its weights.
+
+#[allow(unused_imports)]
+use crate::loader::DataLoader;
+#[allow(unused_imports)]
+use crate::losses::{l1_penalty, MeanSquaredOops};
+#[allow(unused_imports)]
+use crate::models::{LinearRegressor, ShapeError};
+#[allow(unused_imports)]
+use crate::train::{make_optimizer, OptimizerKind, TrainError};
+#[allow(unused_imports)]
+use tch::{nn, Tensor};
+
+/// How [`fit_regression`] trains.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RegressionConfig {
+    /// Number of epochs.
+    pub epochs: i64,
+    /// Adam's learning rate.
+    pub lr: f64,
+    /// Weight λ of the L1 penalty λ·Σ|w| over every trainable variable; 0 for none.
+    pub l1: f64,
+}
+
+/// Per-epoch curves of [`fit_regression`]; entry `i` belongs to epoch `i + 1`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RegressionFit {
+    /// Mean squared error over the epoch's training samples (without the penalty).
+    pub train_loss: Vec<f64>,
+    /// Mean squared error over the validation samples after the epoch.
+    pub val_loss: Vec<f64>,
+}
+
+/// Exercise 21: fits `model` (its variables live in `vs`) with Adam
+/// (`config.lr`, no weight decay) for `config.epochs` epochs over `train`,
+/// minimising [`MeanSquaredOops`] plus `config.l1 ·` [`l1_penalty`] of every
+/// trainable variable. Losses are averaged over samples (each batch weighted
+/// by its size), validation without gradients.
+///
+/// Before any step, a batch whose shapes do not fit fails with
+/// `TrainError::Shape`: [`ShapeError::Input`] from [`LinearRegressor::forward`],
+/// or [`ShapeError::Target`] when the prediction and the target differ in
+/// shape (libtorch would otherwise broadcast `[n, 1]` against `[n, 4]`
+/// without a word).
+pub fn fit_regression(
+    model: &LinearRegressor,
+    vs: &nn::VarStore,
+    train: &mut DataLoader,
+    val: &mut DataLoader,
+    config: &RegressionConfig,
+) -> Result<RegressionFit, TrainError> {
+    // TODO: like `train_epoch` and `evaluate`, with the MSE, the shape checks and the penalty
+    todo!()
+}

@@ -1,0 +1,55 @@
+//! Building the student's models from plain inputs: the grader sends the
+//! architecture and the weights; the runner makes the student's `Mlp` in a
+//! fresh `VarStore` and copies the weights into its variables by name.
+
+use a04_training::models::Mlp;
+use gradwork::submission::{Args, DispatchError};
+use tch::{nn, Device, Tensor};
+
+/// An MLP of the student's with the grader's weights.
+pub struct Built {
+    /// The student's model.
+    pub model: Mlp,
+    /// Its variables.
+    pub vs: nn::VarStore,
+}
+
+/// Reads `[in, hidden, classes, dropout]` at `spec` and the named weights at
+/// `weights`, builds the student's `Mlp` and sets its weights.
+///
+/// Panics with a message for the student when the model's variables do not
+/// have the names and shapes of the handout (`fc1.weight`, ...): nothing of
+/// the check can run without them.
+pub fn mlp(args: &Args, spec: usize, weights: usize) -> Result<Built, DispatchError> {
+    let (in_dim, hidden, classes) = (args.i64(spec)?, args.i64(spec + 1)?, args.i64(spec + 2)?);
+    let dropout = args.f64(spec + 3)?;
+    let weights = crate::encode::named_arg(args, weights)?;
+    let vs = nn::VarStore::new(Device::Cpu);
+    let model = Mlp::new(&vs.root(), in_dim, hidden, classes, dropout);
+    set_weights(&vs, &weights);
+    Ok(Built { model, vs })
+}
+
+/// Copies `weights` into the variables of `vs` with the same names.
+pub fn set_weights(vs: &nn::VarStore, weights: &[(String, Tensor)]) {
+    let mut variables = vs.variables();
+    let mut have: Vec<String> = variables.iter().map(|(n, t)| format!("{n} {:?}", t.size())).collect();
+    have.sort();
+    let want: Vec<String> = weights.iter().map(|(n, t)| format!("{n} {:?}", t.size())).collect();
+    if have != want {
+        panic!(
+            "the grader builds your Mlp and sets its weights by name, but its variables are [{}] where the handout's \
+             layers give [{}]. Create the layers with `nn::linear(p / \"fc1\", ...)`, `p / \"fc2\"` and `p / \"out\"`, \
+             with the sizes of the handout.",
+            have.join(", "),
+            want.join(", ")
+        );
+    }
+    tch::no_grad(|| {
+        for (name, value) in weights {
+            if let Some(variable) = variables.get_mut(name) {
+                variable.copy_(value);
+            }
+        }
+    });
+}

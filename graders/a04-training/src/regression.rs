@@ -1,0 +1,114 @@
+//! Exercise 21: fitting the linear regressor (the notebook's line, and the
+//! multi-output fix of Exercise A), judged by the parameters it recovers.
+
+use crate::oracle;
+use crate::wire::{self, at, floats, tensor};
+use gradwork::compare::num;
+use gradwork::suite::{Ctx, Failure};
+use gradwork::value::Value;
+use tch::{Device, Kind, Tensor};
+
+/// What `fit_regression` returned.
+pub struct Fitted {
+    /// Mean training MSE per epoch.
+    pub train_loss: Vec<f64>,
+    /// Validation MSE per epoch.
+    pub val_loss: Vec<f64>,
+    /// The weight, (out, in).
+    pub weight: Tensor,
+    /// The bias, (out,).
+    pub bias: Tensor,
+}
+
+/// Calls the student's `fit_regression` on a fresh `LinearRegressor(in, out)`.
+#[allow(clippy::too_many_arguments)]
+pub fn fit(ctx: &mut Ctx, what: &str, train: (&Tensor, &Tensor), val: (&Tensor, &Tensor), batch: i64, epochs: i64, lr: f64, l1: f64) -> Result<Fitted, Failure> {
+    let (in_dim, out_dim) = (train.0.size()[1], train.1.size()[1]);
+    let args = vec![
+        in_dim.into(),
+        out_dim.into(),
+        Value::arg(train.0),
+        Value::arg(train.1),
+        Value::arg(val.0),
+        Value::arg(val.1),
+        batch.into(),
+        epochs.into(),
+        lr.into(),
+        l1.into(),
+        0i64.into(),
+    ];
+    let out = wire::call_ok(ctx, what, "fit_regression", args)?;
+    let fitted = Fitted { train_loss: floats(at(&out, 0)?)?, val_loss: floats(at(&out, 1)?)?, weight: tensor(at(&out, 2)?)?, bias: tensor(at(&out, 3)?)? };
+    for (name, curve) in [("train_loss", &fitted.train_loss), ("val_loss", &fitted.val_loss)] {
+        if curve.len() as i64 != epochs {
+            return Err(Failure::wrong(format!("{what} returned `{name}` with {} entries for {epochs} epochs: one per epoch.", curve.len())));
+        }
+    }
+    Ok(fitted)
+}
+
+fn max_error(got: &Tensor, want: &Tensor) -> f64 {
+    if got.size() != want.size() {
+        return f64::INFINITY;
+    }
+    (got.to_kind(Kind::Double) - want.to_kind(Kind::Double)).abs().max().double_value(&[])
+}
+
+pub fn linear_regression(ctx: &mut Ctx) -> Result<(), Failure> {
+    let (a, b, sd) = (2.2, -0.7, 0.35);
+    oracle::seed_torch(ctx);
+    let x = Tensor::rand([600, 1], (Kind::Float, Device::Cpu)) * 4.0 - 2.0;
+    let y = &x * a + b + Tensor::randn([600, 1], (Kind::Float, Device::Cpu)) * sd;
+    let (epochs, lr) = (200i64, 1e-2);
+    let what = format!("`fit_regression` of `LinearRegressor(1, 1)` on y = {a}·x {b} + N(0, {sd}²) (420 training samples, batches of 64, {epochs} epochs, Adam lr {lr})");
+    let fitted = fit(ctx, &what, (&x.narrow(0, 0, 420), &y.narrow(0, 0, 420)), (&x.narrow(0, 420, 90), &y.narrow(0, 420, 90)), 64, epochs, lr, 0.0)?;
+    crate::curves::attach_regression(ctx, "linear-regression", &fitted);
+    let slope_error = max_error(&fitted.weight.view([-1]), &Tensor::from_slice(&[a as f32]));
+    let bias_error = max_error(&fitted.bias.view([-1]), &Tensor::from_slice(&[b as f32]));
+    let val = fitted.val_loss.last().copied().unwrap_or(f64::NAN);
+    let limit = 2.0 * sd * sd;
+    if !(slope_error < 0.1 && bias_error < 0.1 && val < limit) {
+        return Err(Failure::wrong(format!(
+            "{what} ended with weight {} and bias {} (the data's line has slope {a} and intercept {b}) and a final validation MSE of {} \
+             (the noise alone gives {}; anything below {} is fine). Check that every batch takes a step (zero_grad → forward → loss → \
+             backward → step) with Adam at the given rate, and that the loss is the MSE of prediction and target.",
+            tensor_text(&fitted.weight),
+            tensor_text(&fitted.bias),
+            num(val),
+            num(sd * sd),
+            num(limit)
+        )));
+    }
+    Ok(())
+}
+
+fn tensor_text(t: &Tensor) -> String {
+    let values: Vec<f64> = Vec::<f64>::try_from(&t.to_kind(Kind::Double).flatten(0, -1)).unwrap_or_default();
+    format!("[{}]", values.iter().map(|v| format!("{v:.3}")).collect::<Vec<_>>().join(", "))
+}
+
+pub fn multi_output_regression(ctx: &mut Ctx) -> Result<(), Failure> {
+    oracle::seed_torch(ctx);
+    let x = Tensor::randn([500, 2], (Kind::Float, Device::Cpu));
+    let w = Tensor::rand([4, 2], (Kind::Float, Device::Cpu)) * 4.0 - 2.0;
+    let bias = Tensor::rand([4], (Kind::Float, Device::Cpu)) * 2.0 - 1.0;
+    let y = x.matmul(&w.tr()) + &bias + Tensor::randn([500, 4], (Kind::Float, Device::Cpu)) * 0.1;
+    let (epochs, lr) = (100i64, 2e-2);
+    let what = format!("`fit_regression` of `LinearRegressor(2, 4)` on x of shape [400, 2] and y of shape [400, 4] (batches of 50, {epochs} epochs, Adam lr {lr})");
+    let fitted = fit(ctx, &what, (&x.narrow(0, 0, 400), &y.narrow(0, 0, 400)), (&x.narrow(0, 400, 100), &y.narrow(0, 400, 100)), 50, epochs, lr, 0.0)?;
+    crate::curves::attach_regression(ctx, "multi-output-regression", &fitted);
+    let (we, be) = (max_error(&fitted.weight, &w), max_error(&fitted.bias, &bias));
+    if !(we < 0.05 && be < 0.05) {
+        return Err(Failure::wrong(format!(
+            "{what} recovered the weights {} and bias {}; the data was made with {} and {} (plus noise of standard deviation 0.1), \
+             so a fit should land within 0.05 of each (yours is off by up to {}). The model must map 2 features to 4 outputs: \
+             `LinearRegressor::new(p, 2, 4)` with one `nn::linear(p / \"linear\", 2, 4, ..)`.",
+            tensor_text(&fitted.weight),
+            tensor_text(&fitted.bias),
+            tensor_text(&w),
+            tensor_text(&bias),
+            num(we.max(be))
+        )));
+    }
+    Ok(())
+}
