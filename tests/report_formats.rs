@@ -663,3 +663,22 @@ fn gradwork_grade_speaks_github_and_min_score() {
     assert!(std::fs::read_to_string(&summary).unwrap().contains("| ⚠️ | Exercise 12: counts the true entries of a mask (12 for arange(36)) | 0 / 1 | error |"));
     roxmltree::Document::parse(&std::fs::read_to_string(&junit).unwrap()).unwrap();
 }
+
+#[test]
+fn feedback_embeds_the_plots_a_check_attached() {
+    use gradwork::result::Attachment;
+    let mut r = alice();
+    let png = |name: &str| Attachment { file_name: name.into(), caption: "Training loss: yours | the reference's".into(), bytes: vec![1] };
+    r.checks[0].attachments = vec![png("loss.png"), Attachment { file_name: "loss.svg".into(), caption: String::new(), bytes: vec![2] }, png("curves.csv")];
+    // A hidden check's plot is not shown.
+    r.checks[12].attachments = vec![png("secret.png")];
+    let md = gradwork::report::feedback::render(&r);
+    let plots = &md[md.find("## Plots").expect("a plots section")..];
+    insta::assert_snapshot!(plots, @r"
+    ## Plots
+
+    ### Exercise passes
+
+    ![Training loss: yours \| the reference's](loss.png) ([SVG](loss.svg))
+    ");
+}

@@ -1,5 +1,6 @@
-//! Lints the GitHub Actions workflows (`.github/workflows/*.yml`) and the
-//! student workflow template (`templates/*.yml`): valid YAML, the shape
+//! Lints the GitHub Actions workflows (`.github/workflows/*.yml`, the
+//! student workflow template `templates/*.yml`, and the documented ones in
+//! `docs/github/`): valid YAML, the shape
 //! GitHub needs (triggers, jobs with `runs-on` and steps that `run` or `uses`
 //! a pinned action), and every gradwork command they call parses with the
 //! real command line: `gradwork ...` and `cargo run --bin gradwork -- ...`
@@ -19,7 +20,8 @@ fn course() -> Course {
 fn workflow_files() -> Vec<PathBuf> {
     let root = course().root().to_path_buf();
     let mut files = Vec::new();
-    for dir in [root.join(".github/workflows"), root.join("templates")] {
+    // The course's CI, the student template, and the documented sharded-grading workflow.
+    for dir in [root.join(".github/workflows"), root.join("templates"), root.join("docs/github")] {
         for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
             let path = entry.path();
             if matches!(path.extension().and_then(|e| e.to_str()), Some("yml" | "yaml")) {
@@ -40,12 +42,13 @@ fn load(path: &Path) -> (String, Value) {
 }
 
 /// Shell words of one command line: quotes removed, `${{ ... }}` expressions,
-/// `$(...)` substitutions and `$VAR`s replaced by a placeholder word.
+/// `$(...)` substitutions and `$VAR`s replaced by `1` (a placeholder that is
+/// also a valid number, path and id, so typed flags like `--shard $I/$N` parse).
 fn words(line: &str) -> Vec<String> {
     let mut line = line.to_string();
     while let Some(start) = line.find("${{") {
         let end = line[start..].find("}}").map(|e| start + e + 2).unwrap_or(line.len());
-        line.replace_range(start..end, "x");
+        line.replace_range(start..end, "1");
     }
     let mut out = Vec::new();
     let mut word = String::new();
@@ -68,7 +71,7 @@ fn words(line: &str) -> Vec<String> {
             (Some(q), c) if c == q => quote = None,
             (q, '$') if q != Some('\'') => {
                 in_word = true;
-                word.push('x');
+                word.push('1');
                 if chars.peek() == Some(&'(') {
                     let mut depth = 0;
                     for d in chars.by_ref() {
@@ -120,6 +123,12 @@ fn invocations(script: &str) -> Vec<Invocation> {
     for line in joined.lines() {
         for command in line.split("&&").flat_map(|c| c.split(';')) {
             let w = words(command);
+            // `sudo [--options] command ...` runs `command ...`.
+            let w: Vec<String> = if w.first().map(String::as_str) == Some("sudo") {
+                w.into_iter().skip(1).skip_while(|x| x.starts_with('-')).collect()
+            } else {
+                w
+            };
             let Some(first) = w.first() else { continue };
             if first.ends_with("gradwork") && !first.starts_with('-') {
                 found.push(Invocation::Gradwork(w[1..].to_vec()));
@@ -203,7 +212,7 @@ fn every_gradwork_command_in_a_workflow_parses() {
                             panic!("{} ({job}): `gradwork {}` does not parse:\n{e}", path.display(), args.join(" "));
                         }
                         // The subcommand path (words before the first flag or placeholder) has help.
-                        let sub: Vec<&String> = args.iter().take_while(|a| !a.starts_with('-') && a.as_str() != "x").collect();
+                        let sub: Vec<&String> = args.iter().take_while(|a| !a.starts_with('-') && a.as_str() != "1").collect();
                         let sub: Vec<&String> = sub.into_iter().filter(|a| !assignments.contains(a)).collect();
                         let status = Command::new(env!("CARGO_BIN_EXE_gradwork")).args(&sub).arg("--help").output().unwrap();
                         assert!(status.status.success(), "`gradwork {} --help` fails", sub.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" "));
@@ -218,16 +227,16 @@ fn every_gradwork_command_in_a_workflow_parses() {
             }
         }
     }
-    assert!(seen >= 3, "found only {seen} gradwork commands: is the command extraction broken?");
+    assert!(seen >= 5, "found only {seen} gradwork commands: is the command extraction broken?");
 }
 
 #[test]
 fn the_command_extraction_sees_what_it_should() {
-    let found = invocations("make setup\ncargo run --release --bin gradwork -- dev check --seeds 3 # calibrate\nfor id in $(ls graders); do\n  gradwork release \"$id\" \\\n    --student \"$RUNNER_TEMP/s/$id\"\ndone\ncargo test -p a01-tensors -- --format github");
+    let found = invocations("make setup\ncargo run --release --bin gradwork -- dev check --seeds 3 # calibrate\nfor id in $(ls graders); do\n  gradwork release \"$id\" \\\n    --student \"$RUNNER_TEMP/s/$id\"\ndone\ncargo test -p a01-tensors -- --format github\nsudo --preserve-env=PATH ./target/release/gradwork grade a01-tensors --shard \"$I/$N\"");
     let text = format!("{found:?}");
     assert_eq!(
         text,
-        r#"[Gradwork(["dev", "check", "--seeds", "3"]), Gradwork(["release", "x", "--student", "x/s/x"]), StudentTest { package: "a01-tensors", args: ["--format", "github"] }]"#
+        r#"[Gradwork(["dev", "check", "--seeds", "3"]), Gradwork(["release", "1", "--student", "1/s/1"]), StudentTest { package: "a01-tensors", args: ["--format", "github"] }, Gradwork(["grade", "a01-tensors", "--shard", "1/1"])]"#
     );
     // A typo is caught.
     assert!(gradwork::cli::Cli::try_parse_from(["gradwork", "dev", "chek"]).is_err());

@@ -74,6 +74,13 @@ impl CheckCalibration {
         let worst = self.worst.map(|w| format!("{} of the tolerance", percent(w))).unwrap_or_else(|| "no float comparison".into());
         match self.verdict {
             Verdict::Ok => format!("{}: ok, worst {worst} over {} seeds", self.id, self.seeds),
+            Verdict::Loose if self.worst == Some(0.0) => format!(
+                "{}: the reference matches the oracle exactly under {} seeds, so the rubric's widened tolerance is over {}× \
+                 looser than needed: drop rtol/atol from rubric.toml (the dtype's default applies) or tighten them",
+                self.id,
+                self.seeds,
+                num(LOOSE_FACTOR)
+            ),
             Verdict::Loose => format!(
                 "{}: the rubric's tolerance is over {}× looser than needed (worst {worst} over {} seeds): tighten rtol/atol in rubric.toml",
                 self.id,
@@ -134,4 +141,99 @@ pub fn calibrate(rubric: &Rubric, runs: &[(u64, SubmissionReport)]) -> Vec<Check
             CheckCalibration { id: spec.id.clone(), worst, widened: spec.tolerance().is_some(), failures, seeds, verdict }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::result::{CheckResult, ReportHeader, Visibility};
+
+    const RUBRIC: &str = r#"
+format_version = 1
+assignment = "a00-demo"
+title = "Demo"
+[[check]]
+id = "exact"
+title = "exact"
+points = 1
+rtol = 1e-3
+[[check]]
+id = "tight"
+title = "tight"
+points = 1
+atol = 1e-6
+[[check]]
+id = "default"
+title = "default tolerance"
+points = 1
+[[check]]
+id = "sampler"
+title = "sampler"
+points = 1
+"#;
+
+    fn report(results: &[(&str, Status, Option<f64>)]) -> SubmissionReport {
+        let header = ReportHeader {
+            assignment: "a00-demo".into(),
+            gradwork_version: String::new(),
+            grader_version: String::new(),
+            libtorch_version: String::new(),
+            device: "cpu".into(),
+            seed: 0,
+            limits: String::new(),
+            mode: String::new(),
+            reproduce: String::new(),
+        };
+        let checks = results
+            .iter()
+            .map(|(id, status, used)| CheckResult {
+                id: id.to_string(),
+                title: id.to_string(),
+                max_score: 1.0,
+                score: if *status == Status::Passed { 1.0 } else { 0.0 },
+                status: *status,
+                visibility: Visibility::Visible,
+                message: if *status == Status::Passed { String::new() } else { "the p-value is 1e-9\n\nmore".into() },
+                seconds: 0.0,
+                attachments: Vec::new(),
+                tolerance_used: *used,
+            })
+            .collect();
+        SubmissionReport { name: "reference".into(), header, checks, notes: Vec::new(), seconds: 0.0 }
+    }
+
+    #[test]
+    fn flaky_loose_and_fine_checks_are_told_apart() {
+        let rubric = Rubric::parse(RUBRIC, "rubric.toml").unwrap();
+        let runs = vec![
+            (1, report(&[("exact", Status::Passed, Some(0.0)), ("tight", Status::Passed, Some(0.2)), ("default", Status::Passed, Some(1e-6)), ("sampler", Status::Passed, None)])),
+            (2, report(&[("exact", Status::Passed, Some(0.0)), ("tight", Status::Passed, Some(0.7)), ("default", Status::Passed, Some(0.0)), ("sampler", Status::Failed, None)])),
+        ];
+        let found = calibrate(&rubric, &runs);
+        let verdicts: Vec<(&str, Verdict, Option<f64>)> = found.iter().map(|c| (c.id.as_str(), c.verdict, c.worst)).collect();
+        assert_eq!(
+            verdicts,
+            [
+                ("exact", Verdict::Loose, Some(0.0)),
+                ("tight", Verdict::Ok, Some(0.7)),
+                // Default tolerances are assert_close's: never flagged as loose.
+                ("default", Verdict::Ok, Some(1e-6)),
+                ("sampler", Verdict::Flaky, None),
+            ]
+        );
+        assert_eq!(
+            found[3].describe(),
+            "sampler: flaky: the reference fails under 1 of 2 seeds (seed 2: the p-value is 1e-9)"
+        );
+        assert!(found[0].describe().starts_with("exact: the reference matches the oracle exactly under 2 seeds"));
+        assert_eq!(found[1].describe(), "tight: ok, worst 70% of the tolerance over 2 seeds");
+    }
+
+    #[test]
+    fn a_check_that_always_fails_is_not_called_flaky() {
+        let rubric = Rubric::parse(RUBRIC, "rubric.toml").unwrap();
+        let runs: Vec<(u64, SubmissionReport)> = (0..3).map(|s| (s, report(&[("sampler", Status::Failed, None)]))).collect();
+        let sampler = calibrate(&rubric, &runs).into_iter().find(|c| c.id == "sampler").unwrap();
+        assert_eq!((sampler.verdict, sampler.seeds, sampler.failures.len()), (Verdict::Fails, 3, 3));
+    }
 }

@@ -71,7 +71,26 @@ pub fn render(report: &SubmissionReport) -> String {
             ids.join(", ")
         );
     }
+    plots(&mut out, &shown);
     out
+}
+
+/// The PNG plots checks attached (written next to this file), each with a
+/// link to its SVG twin when there is one.
+fn plots(out: &mut String, shown: &[&CheckResult]) {
+    let with_plots: Vec<&&CheckResult> = shown.iter().filter(|c| c.attachments.iter().any(|a| a.file_name.ends_with(".png"))).collect();
+    if with_plots.is_empty() {
+        return;
+    }
+    out.push_str("\n## Plots\n");
+    for c in with_plots {
+        let _ = writeln!(out, "\n### {}\n", c.title);
+        for a in c.attachments.iter().filter(|a| a.file_name.ends_with(".png")) {
+            let svg = a.file_name.replace(".png", ".svg");
+            let svg_link = if c.attachments.iter().any(|b| b.file_name == svg) { format!(" ([SVG]({svg}))") } else { String::new() };
+            let _ = writeln!(out, "![{}]({}){svg_link}\n", escape_cell(&a.caption), a.file_name);
+        }
+    }
 }
 
 fn mark(status: Status) -> &'static str {
