@@ -187,6 +187,30 @@ fn big() -> bool {
 }
 
 #[test]
+fn the_function_is_cut_from_the_module_its_path_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = demo_grader(tmp.path(), "mod net;\nmod checks;\n\npub fn suite() -> Suite {\n    Suite::new(\"a\", \"\", \"0\", \".\").check(\"big\", net::big)\n}\n");
+    // `checks::big` has the same name, but the registration names `net::big`.
+    fs::write(src.join("checks.rs"), "pub fn big(ctx: &mut Ctx) -> Result<(), Failure> {\n    Ok(())\n}\n").unwrap();
+    fs::write(src.join("net.rs"), "pub fn big(ctx: &mut Ctx) -> Result<(), Failure> {\n    crate::checks::big(ctx)\n}\n").unwrap();
+    let withheld = vec![Withheld { id: "big".into(), title: "big".into(), public_id: "hidden-1".into() }];
+    let sources = release::public_grader_sources(&src, &withheld).unwrap();
+    let file = |name: &str| sources.iter().find(|(rel, _)| rel == name).map(|(_, t)| t.as_str()).unwrap();
+    assert_eq!(file("net.rs"), "");
+    assert!(file("checks.rs").contains("pub fn big("), "left for the leak scan to report");
+}
+
+#[test]
+fn every_assignment_of_the_course_can_be_released() {
+    let course = course();
+    for id in course.assignments() {
+        let student = release::student_tree(&course, &id).unwrap_or_else(|e| panic!("{id}: {e}"));
+        assert!(student.paths().all(|p| !p.starts_with("reference/")), "{id}");
+        release::gradescope_tree(&course, &id).unwrap_or_else(|e| panic!("{id}: {e}"));
+    }
+}
+
+#[test]
 fn the_public_rubric_renames_hidden_checks_everywhere() {
     let text = r#"format_version = 1
 assignment = "a00-demo"

@@ -322,6 +322,18 @@ fn check_calls(source: &str) -> Vec<(std::ops::Range<usize>, String, String)> {
     found
 }
 
+/// The files (relative to `src/`) that may hold module `module` of a
+/// function path as written in `from` (`network`, `crate::net::mlp`,
+/// `self`, or "" for the registering file itself).
+fn module_file(module: &str, from: &str) -> Vec<String> {
+    let parts: Vec<&str> = module.split("::").filter(|p| !p.is_empty() && *p != "crate" && *p != "self").collect();
+    if parts.is_empty() {
+        return vec![from.to_string(), "lib.rs".to_string()];
+    }
+    let path = parts.join("/");
+    vec![format!("{path}.rs"), format!("{path}/mod.rs")]
+}
+
 /// The source with the item `fn name` (at the start of a line, with its doc
 /// comments and attributes, up to the first line that is exactly `}`) removed.
 fn remove_fn(source: &str, name: &str) -> Option<String> {
@@ -396,12 +408,14 @@ pub fn public_grader_sources(src_dir: &Path, withheld_checks: &[Withheld]) -> Re
         let text = fs::read_to_string(&path).map_err(io(&path))?;
         sources.push((rel, remove_hidden_regions(&text, &path)?));
     }
+    // (function name, check id, the file its path points at)
     let mut functions = Vec::new();
     for (rel, text) in sources.iter_mut() {
         let calls = check_calls(text);
         for (range, id, function) in calls.into_iter().rev() {
             if let Some(w) = withheld_checks.iter().find(|w| w.id == id) {
-                functions.push((function.rsplit("::").next().unwrap_or(&function).to_string(), w.id.clone(), rel.clone()));
+                let (module, name) = function.rsplit_once("::").unwrap_or(("", function.as_str()));
+                functions.push((name.to_string(), w.id.clone(), module_file(module, rel)));
                 text.replace_range(range, &format!(".check(\"{}\", gradwork::dev::release::withheld)", w.public_id));
             }
         }
@@ -414,11 +428,14 @@ pub fn public_grader_sources(src_dir: &Path, withheld_checks: &[Withheld]) -> Re
             )));
         }
     }
-    for (name, id, _) in &functions {
+    for (name, id, file) in &functions {
+        // The file the registration's path names, else the first that has the function.
+        let mut order: Vec<usize> = (0..sources.len()).collect();
+        order.sort_by_key(|&i| !file.iter().any(|f| f == &sources[i].0));
         let mut removed = false;
-        for (_, text) in sources.iter_mut() {
-            if let Some(stripped) = remove_fn(text, name) {
-                *text = stripped;
+        for i in order {
+            if let Some(stripped) = remove_fn(&sources[i].1, name) {
+                sources[i].1 = stripped;
                 removed = true;
                 break;
             }
@@ -464,11 +481,24 @@ pub fn scan_for_leaks(tree: &Tree, withheld_checks: &[Withheld], function_names:
         }
         let Some(bytes) = tree.get(rel) else { continue };
         let Ok(text) = std::str::from_utf8(bytes) else { continue };
-        // The assignment and the grader must not reach into reference/ (an
-        // `include_str!` would compile the solution in); the harness only names it in docs.
-        let course_code = rel.starts_with("assignments/") || rel.starts_with("graders/");
-        let reference = ("reference/".to_string(), "a path into reference/".to_string());
-        for (needle, what) in needles.iter().chain(course_code.then_some(&reference)) {
+        // The assignment's and the grader's code and manifests must not reach
+        // into reference/ (an `include_str!` or a path dependency would build the
+        // solution in); comments and the harness's docs may name it.
+        let course_code = (rel.starts_with("assignments/") || rel.starts_with("graders/")) && (rel.ends_with(".rs") || rel.ends_with("Cargo.toml"));
+        if course_code {
+            for (i, line) in text.lines().enumerate() {
+                let code = line.trim_start();
+                if !(code.starts_with("//") || code.starts_with('#')) && line.contains("reference/") {
+                    return Err(ReleaseError::Leak {
+                        what: "a path into reference/".into(),
+                        file: rel.to_string(),
+                        line: i + 1,
+                        hint: "the assignment and its grader must build without the reference".into(),
+                    });
+                }
+            }
+        }
+        for (needle, what) in &needles {
             if let Some(pos) = text.find(needle.as_str()) {
                 let line = text[..pos].matches('\n').count() + 1;
                 return Err(ReleaseError::Leak {

@@ -3,6 +3,9 @@
 //! of (W1, b1, W2, b2). Larger networks than the autograd comparisons, fast
 //! mode (random projections; a failure is pinned to its element).
 
+// This module serves only a hidden check: `gradwork release` leaves it out of the
+// students' copy.
+// BEGIN HIDDEN
 use crate::inputs::{away_from_zero, labels, normal_tensor};
 use crate::oracle::{Act, Params};
 use gradwork::gradcheck::{gradcheck, Differentiable, GradcheckOptions, Mode};
@@ -84,3 +87,4 @@ pub fn backward_gradcheck(ctx: &mut Ctx) -> Result<(), Failure> {
     }
     Ok(())
 }
+// END HIDDEN
