@@ -178,6 +178,7 @@ pub fn train_model(
 /// on the first `n` samples of `data` only, in shuffled batches of
 /// `batch_size`, and validates on the same `n` samples (in order). A working
 /// loop drives the loss towards 0 and the accuracy to 1.
+#[allow(clippy::too_many_arguments)]
 pub fn overfit_tiny_subset(
     model: &impl ModuleT,
     vs: &nn::VarStore,

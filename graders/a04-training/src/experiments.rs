@@ -90,7 +90,7 @@ pub fn l1_high_dim(ctx: &mut Ctx) -> Result<(), Failure> {
     if !(*plain10 < 0.05 && *l1_10 < 0.1) {
         return Err(Failure::wrong(format!(
             "{what10} ended with validation MSE {} without L1 and {} with it; with 10 features and 400 samples both fits should \
-             get close to the noise level (0.01). Check `fit_regression` and that `l1_study` trains on the first 400 rows and validates on the rest.",
+             get close to the noise level (0.01). Check `fit_regression` (its losses are means over samples) and that `l1_study` trains on the first 400 rows and validates on the rest.",
             num(*plain10),
             num(*l1_10)
         )));

@@ -34,8 +34,18 @@ fn check_mse(ctx: &mut Ctx, prediction: &Tensor, target: &Tensor) -> Result<(), 
     let out = ctx.call("mse_oops", vec![Value::arg(prediction), Value::arg(target)])?;
     let (p, t) = (prediction.to_device(ctx.device()).set_requires_grad(true), target.to_device(ctx.device()));
     let want = p.mse_loss(&t, Reduction::Mean);
-    ctx.compare(&what, &want.detach(), &tensor(at(&out, 0)?)?).map_err(|f| match f {
-        Failure::Wrong(m) => Failure::Wrong(format!("{m}\n\nThe mean squared error is the average of (prediction − target)² over all elements: `mse_loss` with mean reduction, returned as a 0-d tensor.")),
+    let got = tensor(at(&out, 0)?)?;
+    ctx.compare(&what, &want.detach(), &got).map_err(|f| match f {
+        Failure::Wrong(m) => {
+            let summed = got.numel() == 1 && {
+                let (g, w) = (got.to_kind(Kind::Double).double_value(&[]), want.double_value(&[]));
+                (g - w * prediction.numel() as f64).abs() <= 1e-4 * g.abs().max(1e-6)
+            };
+            let why = if summed { format!(" Yours is {} times too large: the sum of the squares, not their mean.", prediction.numel()) } else { String::new() };
+            Failure::Wrong(format!(
+                "{m}\n\nThe mean squared error is the average of (prediction − target)² over all elements: `mse_loss` with mean reduction, returned as a 0-d tensor.{why}"
+            ))
+        }
         other => other,
     })?;
     want.backward();

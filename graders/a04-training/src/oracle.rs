@@ -197,6 +197,16 @@ impl Opt {
     }
 }
 
+/// Weights after `steps` full-batch Adam steps (lr 0.02) from `weights` on `(x, y)`.
+pub fn fit_mlp(weights: &[(String, Tensor)], x: &Tensor, y: &Tensor, steps: usize, device: Device) -> Vec<(String, Tensor)> {
+    let model = TorchMlp::new(weights, 0.0, device);
+    let mut opt = Opt::Adam.build(&model.vs, 0.02, 0.0);
+    for _ in 0..steps {
+        step(&model, &mut opt, x, y);
+    }
+    model.weights()
+}
+
 /// One optimisation step of the oracle; returns the loss before it.
 pub fn step(model: &TorchMlp, opt: &mut nn::Optimizer, x: &Tensor, y: &Tensor) -> f64 {
     opt.zero_grad();

@@ -60,20 +60,32 @@ pub fn linear_regression(ctx: &mut Ctx) -> Result<(), Failure> {
     let x = Tensor::rand([600, 1], (Kind::Float, Device::Cpu)) * 4.0 - 2.0;
     let y = &x * a + b + Tensor::randn([600, 1], (Kind::Float, Device::Cpu)) * sd;
     let (epochs, lr) = (200i64, 1e-2);
-    let what = format!("`fit_regression` of `LinearRegressor(1, 1)` on y = {a}·x {b} + N(0, {sd}²) (420 training samples, batches of 64, {epochs} epochs, Adam lr {lr})");
+    let what = format!("`fit_regression` of `LinearRegressor(1, 1)` on y = {a}·x − {} + N(0, {sd}²) (420 training samples, batches of 64, {epochs} epochs, Adam lr {lr})", -b);
     let fitted = fit(ctx, &what, (&x.narrow(0, 0, 420), &y.narrow(0, 0, 420)), (&x.narrow(0, 420, 90), &y.narrow(0, 420, 90)), 64, epochs, lr, 0.0)?;
     crate::curves::attach_regression(ctx, "linear-regression", &fitted);
     let slope_error = max_error(&fitted.weight.view([-1]), &Tensor::from_slice(&[a as f32]));
     let bias_error = max_error(&fitted.bias.view([-1]), &Tensor::from_slice(&[b as f32]));
     let val = fitted.val_loss.last().copied().unwrap_or(f64::NAN);
     let limit = 2.0 * sd * sd;
+    if slope_error < 0.1 && bias_error < 0.1 && !(val < limit) {
+        return Err(Failure::wrong(format!(
+            "{what} found the line (weight {}, bias {}), but reported a final validation MSE of {}, where the noise alone gives {}. \
+             The validation loss must be the mean squared error over the validation samples: `MeanSquaredOops` averages (a sum grows \
+             with the batch), and each batch is weighted by its size.",
+            tensor_text(&fitted.weight),
+            tensor_text(&fitted.bias),
+            num(val),
+            num(sd * sd)
+        )));
+    }
     if !(slope_error < 0.1 && bias_error < 0.1 && val < limit) {
         return Err(Failure::wrong(format!(
-            "{what} ended with weight {} and bias {} (the data's line has slope {a} and intercept {b}) and a final validation MSE of {} \
+            "{what} ended with weight {} and bias {} (the data's line has slope {a} and intercept {}) and a final validation MSE of {} \
              (the noise alone gives {}; anything below {} is fine). Check that every batch takes a step (zero_grad → forward → loss → \
              backward → step) with Adam at the given rate, and that the loss is the MSE of prediction and target.",
             tensor_text(&fitted.weight),
             tensor_text(&fitted.bias),
+            num(b),
             num(val),
             num(sd * sd),
             num(limit)

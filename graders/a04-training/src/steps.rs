@@ -3,7 +3,7 @@
 //! built from the grader's weights, so every number is reproducible exactly.
 
 use crate::oracle::{self, Opt, TorchMlp};
-use crate::wire::{self, at, float, floats, list, named, named_arg};
+use crate::wire::{self, at, float, floats, list, named, weights_arg};
 use gradwork::compare::{compare_scalar, num, Tolerance};
 use gradwork::suite::{Ctx, Failure};
 use gradwork::value::Value;
@@ -11,7 +11,7 @@ use rand::Rng;
 use tch::{Device, Kind, Tensor};
 
 fn spec_args(spec: (i64, i64, i64, f64), weights: &[(String, Tensor)]) -> Vec<Value> {
-    vec![spec.0.into(), spec.1.into(), spec.2.into(), spec.3.into(), named_arg(weights)]
+    vec![spec.0.into(), spec.1.into(), spec.2.into(), spec.3.into(), weights_arg(weights)]
 }
 
 fn tolerance(ctx: &Ctx) -> Tolerance {

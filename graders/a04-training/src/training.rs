@@ -4,7 +4,7 @@
 
 use crate::checkpoint::{bit_exact, parse};
 use crate::oracle::{self, Opt, RunSpec, Split};
-use crate::wire::{self, at, float, history, int, named, named_arg, Curves};
+use crate::wire::{self, at, float, history, int, named, weights_arg, Curves};
 use gradwork::compare::num;
 use gradwork::suite::{Ctx, Failure};
 use gradwork::value::Value;
@@ -38,7 +38,7 @@ fn train(ctx: &mut Ctx, run: &Run, weights: &[(String, Tensor)], data: &Split) -
         h.into(),
         c.into(),
         p.into(),
-        named_arg(weights),
+        weights_arg(weights),
         Value::arg(&data.x_train),
         Value::arg(&data.y_train),
         Value::arg(&data.x_val),
@@ -236,7 +236,7 @@ pub fn checkpoint_roundtrip(ctx: &mut Ctx) -> Result<(), Failure> {
     let val_loss = ctx.rng().random_range(10_000_000..2_000_000_000i64) as f64 / 1e9;
     let val_acc = ctx.rng().random_range(1..=128i64) as f64 / 128.0;
     let seed = ctx.rng().random_range(0..i64::MAX);
-    let args = vec![d.into(), h.into(), c.into(), 0.2.into(), named_arg(&weights), epoch.into(), val_loss.into(), val_acc.into(), seed.into()];
+    let args = vec![d.into(), h.into(), c.into(), 0.2.into(), weights_arg(&weights), epoch.into(), val_loss.into(), val_acc.into(), seed.into()];
     let what = format!("`save_checkpoint` then `load_checkpoint` (epoch {epoch}, val_loss {val_loss}, val_acc {val_acc}, seed {seed})");
     let out = wire::call(ctx, "checkpoint_roundtrip", args)?.map_err(|e| Failure::wrong(format!("In {what}, `{}` returned an error: {}", e.kind, e.message)))?;
     let file = match at(&out, 0)? {
@@ -257,8 +257,9 @@ pub fn checkpoint_roundtrip(ctx: &mut Ctx) -> Result<(), Failure> {
             _ => found.map(|f| f == text).unwrap_or(false),
         };
         if !same {
+            let found = found.map(|f| format!("{f:?}")).unwrap_or_else(|| "nothing (the key is missing)".into());
             return Err(Failure::wrong(format!(
-                "The metadata of the file written by `save_checkpoint` has `{key}` = {found:?}; expected {text:?}. Write every field with \
+                "The metadata of the file written by `save_checkpoint` has `{key}` = {found}; expected {text:?}. Write every field with \
                  `to_string()`: for an f64 it gives the shortest text that reads back as exactly the same number (`format!(\"{{:.4}}\")` loses digits)."
             )));
         }
@@ -294,7 +295,7 @@ pub fn overfit_tiny(ctx: &mut Ctx) -> Result<(), Failure> {
         32i64.into(),
         2i64.into(),
         0.0.into(),
-        named_arg(&weights),
+        weights_arg(&weights),
         Value::arg(&x_all),
         Value::arg(&y_all),
         n.into(),
@@ -312,8 +313,9 @@ pub fn overfit_tiny(ctx: &mut Ctx) -> Result<(), Failure> {
     if !(final_acc == 1.0 && best_loss < 0.05) {
         return Err(Failure::wrong(format!(
             "{what} ended with accuracy {} and a best loss of {} on its {n} samples; a working loop fits {n} points perfectly \
-             (accuracy 1, loss below 0.05). Train and validate on the first {n} samples only (the grader's later samples \
-             contradict them on purpose), with Adam at lr {lr} and no weight decay.",
+             (accuracy 1, loss below 0.05), so something in the loop is broken: a step without `zero_grad`, a learning rate \
+             that does not reach the optimiser, or training on more than the first {n} samples (the grader's later samples \
+             contradict them on purpose). Use Adam at lr {lr}, no weight decay.",
             num(final_acc),
             num(best_loss)
         )));

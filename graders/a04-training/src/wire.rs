@@ -104,11 +104,15 @@ pub fn named(v: &Value) -> Result<Vec<(String, Tensor)>, Failure> {
         .collect()
 }
 
-/// Named tensors as an argument, sorted by name.
-pub fn named_arg(weights: &[(String, Tensor)]) -> Value {
+/// The MLP's weights as one argument: every tensor flattened, in the order
+/// of their names, concatenated into one f32 tensor. The runner knows the
+/// handout's layer shapes and cuts it apart again (and a call reads
+/// `mlp_forward(2, 8, 3, 0.3, tensor[107] f32, ...)` in messages).
+pub fn weights_arg(weights: &[(String, Tensor)]) -> Value {
     let mut sorted: Vec<&(String, Tensor)> = weights.iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
-    Value::List(sorted.into_iter().map(|(n, t)| Value::List(vec![Value::Str(n.clone()), Value::arg(t)])).collect())
+    let parts: Vec<Tensor> = sorted.iter().map(|(_, t)| t.to_kind(tch::Kind::Float).flatten(0, -1)).collect();
+    Value::arg(&Tensor::cat(&parts, 0))
 }
 
 /// Per-epoch curves of a training run, as the student's `History` holds them.

@@ -1,7 +1,9 @@
 //! Plain values in and out: named weights, histories, student errors.
 //!
 //! Conventions shared with the grader (`graders/a04-training/src/wire.rs`):
-//! - named tensors travel as a list of `[name, tensor]` pairs, sorted by name;
+//! - the grader sends an MLP's weights as one flat f32 tensor (see
+//!   `models::weights`); named tensors come back as a list of `[name, tensor]`
+//!   pairs, sorted by name;
 //! - a history is `[train_loss, val_loss, val_acc, lr, best_epoch]`, the
 //!   curves as f64 tensors;
 //! - when a student function returns `Err(e)`, the outputs are
@@ -26,25 +28,6 @@ pub fn named(mut tensors: Vec<(String, Tensor)>) -> Result<Value, DispatchError>
 /// Every variable of a var store, by name.
 pub fn variables(vs: &nn::VarStore) -> Result<Value, DispatchError> {
     named(vs.variables().into_iter().collect())
-}
-
-/// Argument `index` as named tensors (the grader's weights).
-pub fn named_arg(args: &Args, index: usize) -> Result<Vec<(String, Tensor)>, DispatchError> {
-    let bad = |got: &Value| DispatchError::BadArgument { index, expected: "a list of [name, tensor] pairs", got: got.type_name() };
-    let list = match args.0.get(index) {
-        Some(Value::List(items)) => items,
-        Some(other) => return Err(bad(other)),
-        None => return Err(DispatchError::BadArgument { index, expected: "a list of [name, tensor] pairs", got: "nothing" }),
-    };
-    list.iter()
-        .map(|pair| match pair {
-            Value::List(p) => match p.as_slice() {
-                [Value::Str(name), Value::Tensor(t)] => Ok((name.clone(), t.to_tensor()?)),
-                _ => Err(bad(pair)),
-            },
-            other => Err(bad(other)),
-        })
-        .collect()
 }
 
 /// Argument `index` as a string.

@@ -10,7 +10,7 @@ mod encode;
 mod models;
 
 use a04_training as student;
-use encode::{curve, history, list_arg, named_arg, seed_arg, shape, str_arg, student_error, variables};
+use encode::{curve, history, list_arg, seed_arg, shape, str_arg, student_error, variables};
 use gradwork::submission::{out, Args, DispatchError, Runner};
 use gradwork::value::Value;
 use student::data::{DataError, TensorDataset};
@@ -192,7 +192,7 @@ fn mlp_forward(args: &Args) -> Result<Vec<Value>, DispatchError> {
     let model = student::models::Mlp::new(&vs.root(), args.i64(0)?, args.i64(1)?, args.i64(2)?, args.f64(3)?);
     let names: Vec<(String, Tensor)> = vs.variables().into_iter().map(|(n, t)| (n, Tensor::zeros(t.size(), (Kind::Float, Device::Cpu)))).collect();
     let names = encode::named(names)?;
-    let weights = named_arg(args, 4)?;
+    let weights = models::weights(args, 4, args.i64(0)?, args.i64(1)?, args.i64(2)?)?;
     models::set_weights(&vs, &weights);
     let (x, train) = (args.tensor(5)?, args.bool(6)?);
     let y = tch::no_grad(|| nn::ModuleT::forward_t(&model, &x, train));

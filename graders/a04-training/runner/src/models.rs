@@ -14,7 +14,40 @@ pub struct Built {
     pub vs: nn::VarStore,
 }
 
-/// Reads `[in, hidden, classes, dropout]` at `spec` and the named weights at
+/// The handout's MLP variables, sorted by name, with their shapes.
+pub fn layout(in_dim: i64, hidden: i64, classes: i64) -> Vec<(String, Vec<i64>)> {
+    vec![
+        ("fc1.bias".into(), vec![hidden]),
+        ("fc1.weight".into(), vec![hidden, in_dim]),
+        ("fc2.bias".into(), vec![hidden]),
+        ("fc2.weight".into(), vec![hidden, hidden]),
+        ("out.bias".into(), vec![classes]),
+        ("out.weight".into(), vec![classes, hidden]),
+    ]
+}
+
+/// Cuts the grader's flat weight tensor at `index` into the named tensors of
+/// [`layout`] (the grader concatenates them in that order).
+pub fn weights(args: &Args, index: usize, in_dim: i64, hidden: i64, classes: i64) -> Result<Vec<(String, Tensor)>, DispatchError> {
+    let flat = args.tensor(index)?;
+    let layout = layout(in_dim, hidden, classes);
+    let total: i64 = layout.iter().map(|(_, s)| s.iter().product::<i64>()).sum();
+    if flat.dim() != 1 || flat.size()[0] != total {
+        return Err(DispatchError::BadArgument { index, expected: "the MLP's weights as one flat tensor", got: "a tensor of another size" });
+    }
+    let mut start = 0;
+    Ok(layout
+        .into_iter()
+        .map(|(name, shape)| {
+            let numel: i64 = shape.iter().product();
+            let t = flat.narrow(0, start, numel).reshape(shape.as_slice());
+            start += numel;
+            (name, t)
+        })
+        .collect())
+}
+
+/// Reads `[in, hidden, classes, dropout]` at `spec` and the flat weights at
 /// `weights`, builds the student's `Mlp` and sets its weights.
 ///
 /// Panics with a message for the student when the model's variables do not
@@ -23,7 +56,7 @@ pub struct Built {
 pub fn mlp(args: &Args, spec: usize, weights: usize) -> Result<Built, DispatchError> {
     let (in_dim, hidden, classes) = (args.i64(spec)?, args.i64(spec + 1)?, args.i64(spec + 2)?);
     let dropout = args.f64(spec + 3)?;
-    let weights = crate::encode::named_arg(args, weights)?;
+    let weights = self::weights(args, weights, in_dim, hidden, classes)?;
     let vs = nn::VarStore::new(Device::Cpu);
     let model = Mlp::new(&vs.root(), in_dim, hidden, classes, dropout);
     set_weights(&vs, &weights);
