@@ -54,3 +54,28 @@ pub fn bit_exact(what: &str, want: &[(String, Tensor)], got: &[(String, Tensor)]
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{bit_exact, parse};
+    use safetensors::tensor::{serialize, Dtype, TensorView};
+    use std::collections::HashMap;
+    use tch::Tensor;
+
+    #[test]
+    fn reads_tensors_and_metadata_and_compares_bits() {
+        let values = [1.5f32, -2.0, 0.25];
+        let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        let view = TensorView::new(Dtype::F32, vec![3], &bytes).unwrap();
+        let metadata = HashMap::from([("epoch".to_string(), "7".to_string())]);
+        let file = serialize(vec![("w", view)], &Some(metadata)).unwrap();
+        let Ok(parsed) = parse(&file) else { panic!("a valid file does not parse") };
+        assert_eq!(parsed.metadata.get("epoch").map(String::as_str), Some("7"));
+        let want = vec![("w".to_string(), Tensor::from_slice(&values))];
+        assert!(bit_exact("the file", &want, &parsed.tensors).is_ok());
+        let off = vec![("w".to_string(), Tensor::from_slice(&[1.5f32, -2.0, 0.2500001]))];
+        assert!(bit_exact("the file", &off, &parsed.tensors).unwrap_err().contains("differs"));
+        assert!(parse(&[]).is_err_and(|m| m.contains("empty")));
+        assert!(parse(b"not a safetensors file").is_err_and(|m| m.contains("not a safetensors file")));
+    }
+}

@@ -231,3 +231,29 @@ pub fn permutation_uniform(ctx: &mut Ctx) -> Result<(), Failure> {
         "Some orders come up far more often than others. In Fisher–Yates, entry i swaps with a random entry j in 0..=i (`rng.below(i + 1)`), not in 0..n: the latter looks random but favours some orders.",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::rank;
+
+    #[test]
+    fn ranks_number_every_order_once() {
+        assert_eq!(rank(&[0, 1, 2]), 0);
+        assert_eq!(rank(&[2, 1, 0]), 5);
+        let mut seen = std::collections::HashSet::new();
+        for a in 0..4i64 {
+            for b in 0..4 {
+                for c in 0..4 {
+                    for d in 0..4 {
+                        let p = [a, b, c, d];
+                        if (0..4).all(|v| p.contains(&v)) {
+                            assert!(seen.insert(rank(&p)));
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(seen.len(), 24);
+        assert!(seen.iter().all(|&r| (0..24).contains(&r)));
+    }
+}

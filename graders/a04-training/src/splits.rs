@@ -73,3 +73,16 @@ pub fn splits_odd_sizes(ctx: &mut Ctx) -> Result<(), Failure> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::sizes;
+
+    #[test]
+    fn sizes_follow_the_handout() {
+        assert_eq!(sizes(1200, &[70, 15, 15]), [840, 180, 180]);
+        assert_eq!(sizes(1000, &[60, 20, 20]), [600, 200, 200]);
+        assert_eq!(sizes(7, &[70, 15, 15]), [4, 1, 2]);
+        assert_eq!(sizes(0, &[70, 15, 15]), [0, 0, 0]);
+    }
+}

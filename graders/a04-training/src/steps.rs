@@ -14,6 +14,7 @@ fn spec_args(spec: (i64, i64, i64, f64), weights: &[(String, Tensor)]) -> Vec<Va
     vec![spec.0.into(), spec.1.into(), spec.2.into(), spec.3.into(), weights_arg(weights)]
 }
 
+/// The tolerance for losses (f64 numbers computed in f32): the rubric's, else float32-sized.
 fn tolerance(ctx: &Ctx) -> Tolerance {
     ctx.spec().tolerance().unwrap_or(Tolerance { rtol: 1e-5, atol: 1e-6 })
 }
@@ -216,4 +217,24 @@ pub fn step_lr(ctx: &mut Ctx) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{diagnose, means, sizes};
+    use gradwork::compare::Tolerance;
+
+    #[test]
+    fn batch_means_tell_the_usual_mistakes_apart() {
+        let sizes = sizes(50, 16);
+        assert_eq!(sizes, [16, 16, 16, 2]);
+        let m = means(&[1.0, 2.0, 3.0, 10.0], &sizes);
+        assert!((m.samples - (16.0 + 32.0 + 48.0 + 20.0) / 50.0).abs() < 1e-12);
+        assert!((m.batches - 4.0).abs() < 1e-12);
+        assert!((m.full_batches - 2.0).abs() < 1e-12);
+        let tol = Tolerance { rtol: 1e-5, atol: 1e-6 };
+        assert!(diagnose(4.0, &m, tol).is_some_and(|t| t.contains("plain mean")));
+        assert!(diagnose(2.0, &m, tol).is_some_and(|t| t.contains("left out")));
+        assert!(diagnose(3.0, &m, tol).is_none());
+    }
 }

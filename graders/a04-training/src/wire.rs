@@ -173,3 +173,15 @@ pub fn history(v: &Value) -> Result<Curves, Failure> {
         best_epoch: int(at(items, 4)?)?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Curves;
+
+    #[test]
+    fn the_best_epoch_skips_nan_and_keeps_the_first_minimum() {
+        let curves = Curves { val_loss: vec![f64::NAN, 0.5, 0.2, 0.2, f64::NAN, 0.3], ..Curves::default() };
+        assert_eq!(curves.best(), Some((3, 0.2)));
+        assert_eq!(Curves { val_loss: vec![f64::NAN], ..Curves::default() }.best(), None);
+    }
+}
