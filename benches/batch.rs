@@ -8,17 +8,18 @@
 //! It grades, with a warm build cache and `--force` (so that nothing is
 //! skipped as up to date):
 //!
-//! - the copies with `--jobs 1 --no-sandbox`: the floor, each crate compiled
-//!   in a plain temporary workspace and its checks run in one plain runner
-//!   process, with nothing else around them;
+//! - every copy alone, twice in a row: with `--no-sandbox` (the floor: the
+//!   crate compiled in a plain temporary workspace and its checks run in one
+//!   plain runner process) and sandboxed. Alternating keeps the two under the
+//!   same load, which matters on a shared machine;
 //! - the copies and the hostile submissions of `tests/fixtures/adversarial`
-//!   with `--jobs 1`, then `--jobs 2`, fully sandboxed.
+//!   in one batch with `--jobs 1`, then `--jobs 2`, sandboxed.
 //!
-//! and prints, per run, seconds per submission (wall clock / submissions),
-//! the share of the graded time spent compiling and running checks, and the
-//! sandboxed copies' mean time per submission over the floor's. The hostile
-//! submissions time out on purpose (`--time-limit 2`), so they are counted
-//! apart from the copies.
+//! and prints, per batch, seconds per submission (wall clock / submissions)
+//! and the share of the time spent compiling and running checks; per copy,
+//! the median compile and check seconds without and with the sandbox, and
+//! their ratio. The hostile submissions time out on purpose
+//! (`--time-limit 2`).
 
 use gradwork::grade::record::Record;
 use std::path::{Path, PathBuf};
@@ -40,46 +41,74 @@ fn main() {
     let all = root.join("all");
     copy_tree(&plain, &all);
     let hostile = hostile_fixtures(&course, &all, &root);
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&plain).expect("copies").flatten().map(|e| e.path()).collect();
+    names.sort();
 
-    // Each run starts with a warm cache: one submission graded just before it
-    // builds the grader and anything of the harness that changed.
-    let warm = |extra: &[&str]| {
-        let mut args = vec!["--jobs", "1", "--force"];
-        args.extend_from_slice(extra);
-        run(&plain, &root.join("warm"), &args, Some(1));
-    };
-    eprintln!("floor: {copies} copies, --jobs 1, no sandbox…");
-    warm(&["--no-sandbox"]);
-    let floor = run(&plain, &root.join("floor"), &["--jobs", "1", "--force", "--no-sandbox"], None);
-    eprintln!("sandboxed: {copies} copies + {hostile} hostile submissions, --jobs 1…");
-    warm(&[]);
-    let one = run(&all, &root.join("jobs1"), &["--jobs", "1", "--force"], None);
-    eprintln!("sandboxed: {copies} copies + {hostile} hostile submissions, --jobs 2…");
-    warm(&[]);
-    let two = run(&all, &root.join("jobs2"), &["--jobs", "2", "--force"], None);
+    eprintln!("warming the build cache…");
+    run(&names[..1], &root.join("warm"), &["--jobs", "1", "--force"]);
+    // The floor and the sandbox, one copy at a time and alternating, so that
+    // both see the same load on the machine.
+    eprintln!("{copies} copies one at a time, without and with the sandbox…");
+    let (mut floor, mut sandboxed) = (Vec::new(), Vec::new());
+    for (i, copy) in names.iter().enumerate() {
+        floor.extend(run(std::slice::from_ref(copy), &root.join(format!("floor-{i}")), &["--jobs", "1", "--force", "--no-sandbox"]).records);
+        sandboxed.extend(run(std::slice::from_ref(copy), &root.join(format!("sandboxed-{i}")), &["--jobs", "1", "--force"]).records);
+    }
+    eprintln!("{copies} copies + {hostile} hostile submissions, --jobs 1…");
+    let one = run(&[all.clone()], &root.join("jobs1"), &["--jobs", "1", "--force", "--submissions"]);
+    eprintln!("{copies} copies + {hostile} hostile submissions, --jobs 2…");
+    let two = run(&[all.clone()], &root.join("jobs2"), &["--jobs", "2", "--force", "--submissions"]);
 
-    let floor_mean = floor.copies_mean();
     println!("\nbatch grading of {ASSIGNMENT}: {copies} copies (half reference, half stub) + {hostile} hostile submissions");
     println!("sandbox here: {}\n", gradwork::sandbox::capabilities().describe(64));
-    println!("| run | submissions | wall s | s / submission | compile | checks | copies: s each | × floor |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
-    for (label, r) in [("floor: --jobs 1 --no-sandbox", &floor), ("--jobs 1", &one), ("--jobs 2", &two)] {
-        let (build, checks) = r.shares();
+    println!("| batch | submissions | wall s | s / submission | compile | checks |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for (label, r) in [("--jobs 1", &one), ("--jobs 2", &two)] {
+        let (build, checks) = shares(&r.records);
         println!(
-            "| {label} | {} | {:.1} | {:.2} | {:.0} % | {:.0} % | {:.2} | {:.2} |",
+            "| {label} | {} | {:.1} | {:.2} | {:.0} % | {:.0} % |",
             r.records.len(),
             r.wall,
             r.wall / r.records.len() as f64,
             100.0 * build,
-            100.0 * checks,
-            r.copies_mean(),
-            r.copies_mean() / floor_mean
+            100.0 * checks
+        );
+    }
+    println!("\n| one copy at a time (median of {copies}) | compile s | checks s | total s | × floor |");
+    println!("|---|---:|---:|---:|---:|");
+    let floor_total = median(floor.iter().map(|r| r.build_seconds + r.run_seconds));
+    for (label, records) in [("floor: --no-sandbox", &floor), ("sandboxed", &sandboxed)] {
+        let total = median(records.iter().map(|r| r.build_seconds + r.run_seconds));
+        println!(
+            "| {label} | {:.2} | {:.2} | {:.2} | {:.2} |",
+            median(records.iter().map(|r| r.build_seconds)),
+            median(records.iter().map(|r| r.run_seconds)),
+            total,
+            total / floor_total
         );
     }
     println!(
-        "\ncompile / checks: shares of the summed per-submission build and check time. \
-         copies: s each: mean build + check seconds of one copy (jobs 2 runs two at once, so its copies take longer each but the batch less)."
+        "\ncompile / checks: shares of the summed per-submission build and check time (with --jobs 2 a build \
+         also waits for the other's, builds take turns). The hostile submissions time out on purpose (--time-limit 2)."
     );
+}
+
+/// The share of build and of check time over `records`.
+fn shares(records: &[Record]) -> (f64, f64) {
+    let build: f64 = records.iter().map(|r| r.build_seconds).sum();
+    let checks: f64 = records.iter().map(|r| r.run_seconds).sum();
+    let total = (build + checks).max(1e-9);
+    (build / total, checks / total)
+}
+
+fn median(values: impl Iterator<Item = f64>) -> f64 {
+    let mut v: Vec<f64> = values.collect();
+    v.sort_by(|a, b| a.total_cmp(b));
+    match v.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
 }
 
 /// One timed `gradwork grade` run.
@@ -88,34 +117,10 @@ struct Run {
     records: Vec<Record>,
 }
 
-impl Run {
-    fn shares(&self) -> (f64, f64) {
-        let build: f64 = self.records.iter().map(|r| r.build_seconds).sum();
-        let checks: f64 = self.records.iter().map(|r| r.run_seconds).sum();
-        let total = (build + checks).max(1e-9);
-        (build / total, checks / total)
-    }
-
-    /// Mean build + check seconds of the reference and stub copies.
-    fn copies_mean(&self) -> f64 {
-        let copies: Vec<&Record> = self.records.iter().filter(|r| r.report.name.starts_with("reference-") || r.report.name.starts_with("stub-")).collect();
-        copies.iter().map(|r| r.build_seconds + r.run_seconds).sum::<f64>() / copies.len().max(1) as f64
-    }
-}
-
-fn run(subs: &Path, out: &Path, extra: &[&str], only: Option<usize>) -> Run {
+/// `gradwork grade a01-tensors --time-limit 2 EXTRA... PATHS... --out OUT`, timed.
+fn run(paths: &[PathBuf], out: &Path, extra: &[&str]) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_gradwork"));
-    cmd.args(["grade", ASSIGNMENT, "--time-limit", "2"]).args(extra).arg("--out").arg(out);
-    match only {
-        Some(n) => {
-            let mut names: Vec<PathBuf> = std::fs::read_dir(subs).expect("subs").flatten().map(|e| e.path()).collect();
-            names.sort();
-            cmd.args(names.into_iter().take(n));
-        }
-        None => {
-            cmd.arg("--submissions").arg(subs);
-        }
-    }
+    cmd.args(["grade", ASSIGNMENT, "--time-limit", "2"]).args(extra).args(paths).arg("--out").arg(out);
     let started = Instant::now();
     let output = cmd.output().expect("gradwork runs");
     let wall = started.elapsed().as_secs_f64();

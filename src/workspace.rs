@@ -244,6 +244,7 @@ impl Artifacts {
             format!("{crate_name}-"),
             format!("lib{crate_name}-"),
             format!("{crate_name}_runner-"),
+            format!("lib{crate_name}_runner-"),
         ];
         let mut a = Artifacts { bin: format!("{id}-runner"), prefixes, before: Default::default() };
         a.before = a.list(build_dir);
@@ -410,5 +411,52 @@ impl Drop for BuildLock {
         unsafe {
             libc::flock(self.0.as_raw_fd(), libc::LOCK_UN);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_this_builds_artifacts_of_the_student_crate_and_runner_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let debug = dir.path().join("debug");
+        for sub in ARTIFACT_DIRS {
+            fs::create_dir_all(debug.join(sub)).unwrap();
+        }
+        let old = debug.join("deps/liba01_tensors-0000000000000001.rlib");
+        fs::write(&old, "").unwrap();
+        let artifacts = Artifacts::before(dir.path(), "a01-tensors");
+        let new = [
+            "deps/liba01_tensors-00000000000000a2.rlib",
+            "deps/a01_tensors_runner-00000000000000a3",
+            "deps/liba01_tensors_runner-00000000000000a4.rmeta",
+            ".fingerprint/a01-tensors-runner-00000000000000a5",
+            ".fingerprint/a01-tensors-00000000000000a6",
+        ];
+        let kept = [
+            "deps/liba01_tensors_grader-00000000000000b1.rlib",
+            "deps/libtch-00000000000000b2.rlib",
+            ".fingerprint/a01-tensors-grader-00000000000000b3",
+            "deps/liba01_tensors-notahash.rlib",
+        ];
+        for f in new.iter().chain(kept.iter()) {
+            if f.starts_with(".fingerprint") {
+                fs::create_dir_all(debug.join(f)).unwrap();
+            } else {
+                fs::write(debug.join(f), "").unwrap();
+            }
+        }
+        fs::write(debug.join("a01-tensors-runner"), "").unwrap();
+        artifacts.remove_new(dir.path());
+        for f in new {
+            assert!(!debug.join(f).exists(), "{f} should be gone");
+        }
+        for f in kept {
+            assert!(debug.join(f).exists(), "{f} should stay");
+        }
+        assert!(old.exists(), "artifacts from before the build stay");
+        assert!(!debug.join("a01-tensors-runner").exists(), "the runner cargo copied to debug/ is gone");
     }
 }
