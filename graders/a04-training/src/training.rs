@@ -215,9 +215,19 @@ pub fn best_state(ctx: &mut Ctx) -> Result<(), Failure> {
     ];
     for (key, expected, ok) in &want {
         if !ok {
+            // A value that is only a little off was rounded on the way to text.
+            let rounded = match (meta(key).parse::<f64>(), expected.parse::<f64>()) {
+                (Ok(found), Ok(exact)) => (found - exact).abs() <= 1e-3 * exact.abs().max(1.0),
+                _ => false,
+            };
+            let why = if rounded {
+                "The number was rounded: write every field with `to_string()`, which gives the shortest text that reads back as exactly the same number."
+            } else {
+                "Save on every improvement, so that the last file written is the best epoch's."
+            };
             return Err(Failure::wrong(format!(
                 "The checkpoint `train_model` wrote {setting} has metadata `{key}` = {:?}; expected {expected:?} (the best epoch {best}, \
-                 its validation loss and accuracy, and the run's seed). Save on every improvement, so that the last file written is the best epoch's.",
+                 its validation loss and accuracy, and the run's seed). {why}",
                 meta(key)
             )));
         }
