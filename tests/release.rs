@@ -262,25 +262,22 @@ rtol = 1e-3
 }
 
 /// The two tests that build and grade take turns: grading has wall-clock
-/// limits per check, which a parallel build on a small machine could eat.
+/// limits per check, which a parallel build on a small machine could eat, and
+/// it removes the artifacts a submission build leaves, which must not be the
+/// other test's.
 static BUILDS: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// Holds gradwork's build lock (`<build dir>/.gradwork-build.lock`, the one
-/// `workspace::build` takes) while cargo builds a student crate into the
-/// shared build directory: grading removes the artifacts a submission build
-/// leaves there, and must not remove this build's while it runs.
-fn build_lock(build_dir: &Path) -> std::fs::File {
-    use std::os::fd::AsRawFd;
-    std::fs::create_dir_all(build_dir).unwrap();
-    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(build_dir.join(".gradwork-build.lock")).unwrap();
-    // SAFETY: flock on a descriptor we own; released when the file is closed.
-    assert_eq!(unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) }, 0);
-    file
+/// Where released trees are built: never the course's own build directory.
+/// A release has the course's layout, and cargo names the artifacts of path
+/// packages by their path from the workspace root, so a released grader built
+/// there would take the place of the course's own (hidden checks withheld).
+fn release_build_dir() -> PathBuf {
+    course().root().join("target").join("gradwork-release-tests")
 }
 
-/// The cargo command the harness uses, so builds share `target/gradwork`.
+/// The cargo command the harness uses, building into [`release_build_dir`].
 fn cargo(dir: &Path) -> Command {
-    let mut cmd = gradwork::cargo::command(&course().build_dir());
+    let mut cmd = gradwork::cargo::command(&release_build_dir());
     cmd.current_dir(dir);
     cmd
 }
@@ -293,7 +290,6 @@ fn the_student_release_builds_and_runs_its_public_checks() {
     let dest = tmp.path().join("a01");
     release::student(&course, ID, &dest).unwrap();
     let json = tmp.path().join("report.json");
-    let _lock = build_lock(&course.build_dir());
     let output = cargo(&dest)
         .args(["test", "--quiet", "-p", ID, "--", "--format", "human", "--report"])
         .arg(format!("json={}", json.display()))
@@ -342,7 +338,7 @@ fn run_autograder(root: &Path) -> std::process::Output {
         .current_dir(root)
         .env(release::AUTOGRADER_ROOT_VAR, root)
         .env("GRADWORK_BIN", env!("CARGO_BIN_EXE_gradwork"))
-        .env("GRADWORK_TARGET_DIR", course().build_dir())
+        .env("GRADWORK_TARGET_DIR", release_build_dir())
         .output()
         .unwrap()
 }
