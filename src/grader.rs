@@ -33,6 +33,9 @@ enum GraderCommand {
 /// whatever the scores; 2 when it could not.
 pub fn main(suite: Suite) -> ExitCode {
     let cli = GraderCli::parse();
+    // One intra-op thread: oracle results do not depend on the machine's core
+    // count, and parallel jobs do not fight over cores.
+    tch::set_num_threads(1);
     let GraderCommand::Grade { args, course } = cli.command;
     // graders/<id> → the course root two levels up.
     let course = course
