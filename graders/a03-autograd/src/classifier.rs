@@ -23,9 +23,11 @@ const VAL_ROWS: i64 = 64;
 /// 0.9125–0.925 on the shipped data and 0.8725–0.935 on fresh data sets
 /// (400 test rows): a margin of at least 0.07.
 const MIN_TEST_ACCURACY: f64 = 0.8;
+// BEGIN HIDDEN
 /// Rows of a fresh data set: training, test (a larger test set than the
 /// shipped one keeps the accuracy's sampling noise small).
 const FRESH_ROWS: (usize, usize) = (320, 400);
+// END HIDDEN
 
 pub fn train_val_split(ctx: &mut Ctx) -> Result<(), Failure> {
     for (n, fraction) in [(50i64, 0.2), (7, 0.3), (320, 0.2)] {
