@@ -13,9 +13,10 @@ use tch::{Kind, Tensor};
 pub const EPOCHS: i64 = 10;
 /// Epochs of the runs whose files are checked (shorter: only consistency matters).
 pub const SHORT_EPOCHS: i64 = 3;
-/// Mini-batch size of the graded runs.
-pub const BATCH: i64 = 32;
-/// Test accuracy a graded run must reach.
+/// Mini-batch size of the graded runs (the notebook's).
+pub const BATCH: i64 = 128;
+/// Test accuracy a graded run must reach. The reference, over seeds 0–11
+/// (10 epochs, batch 128): SGD lr 0.1 0.939–0.963, Adam lr 1e-3 0.960–0.980.
 pub const THRESHOLD: f64 = 0.85;
 
 /// The outputs of a training run.

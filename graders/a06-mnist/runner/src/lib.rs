@@ -76,8 +76,12 @@ pub fn dispatch(function: &str, args: &Args) -> Result<Vec<Value>, DispatchError
         "train_steps" => {
             let (vs, model) = student_mlp(args)?;
             let kind = optimizer_kind(args, WEIGHTS)?;
-            let mut optimizer = student::make_optimizer(&vs, kind, args.f64(WEIGHTS + 1)?)
-                .map_err(|e| DispatchError::BadArgument { index: WEIGHTS, expected: "an optimiser libtorch can build", got: leak(e.to_string()) })?;
+            let lr = args.f64(WEIGHTS + 1)?;
+            // An error here comes from the student's `make_optimizer`: report it as its failure.
+            let mut optimizer = match student::make_optimizer(&vs, kind, lr) {
+                Ok(optimizer) => optimizer,
+                Err(e) => panic!("make_optimizer(vs, {kind:?}, {lr}) returned an error: {e}"),
+            };
             let (xs, ys) = (args.tensor(WEIGHTS + 2)?, args.tensor(WEIGHTS + 3)?);
             let mut losses = Vec::new();
             for k in 0..xs.size()[0] {
@@ -96,11 +100,6 @@ pub fn dispatch(function: &str, args: &Args) -> Result<Vec<Value>, DispatchError
 fn bytes(args: &Args, index: usize) -> Result<Vec<u8>, DispatchError> {
     let t = args.tensor(index)?;
     Vec::<u8>::try_from(&t).map_err(|_| DispatchError::BadArgument { index, expected: "a 1-d u8 tensor of bytes", got: "another tensor" })
-}
-
-/// An owned message as the `&'static str` a [`DispatchError`] holds (rare: only for optimiser failures).
-fn leak(text: String) -> &'static str {
-    Box::leak(text.into_boxed_str())
 }
 
 fn optimizer_kind(args: &Args, index: usize) -> Result<student::OptimizerKind, DispatchError> {

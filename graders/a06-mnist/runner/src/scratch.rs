@@ -14,6 +14,9 @@ pub struct Scratch {
     dir: PathBuf,
 }
 
+/// A scratch-file failure is the runner's, not the student's; `DispatchError`
+/// has no variant for it, so it travels as an unreadable output (reported as
+/// an error of the check, not a wrong answer).
 fn io_error(what: &str, e: std::io::Error) -> DispatchError {
     DispatchError::Output(ValueError::Torch(format!("the runner could not {what}: {e}")))
 }
