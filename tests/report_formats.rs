@@ -206,7 +206,9 @@ fn terminal_colours_only_marks_gutters_and_the_total() {
 
 #[test]
 fn colour_follows_no_color_force_color_and_the_terminal() {
-    let cases: [(&[(&str, &str)], ColorChoice, bool, bool); 9] = [
+    // (environment, --color, stdout is a terminal, colour expected)
+    type Case = (&'static [(&'static str, &'static str)], ColorChoice, bool, bool);
+    let cases: [Case; 9] = [
         (&[], ColorChoice::Auto, true, true),
         (&[], ColorChoice::Auto, false, false),
         (&[("NO_COLOR", "1")], ColorChoice::Auto, true, false),

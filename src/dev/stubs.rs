@@ -103,7 +103,7 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StubError + '_ {
 enum Line<'a> {
     Begin { indent: &'a str, text: &'a str },
     End,
-    OneLine { indent: &'a str, text: &'a str },
+    Inline { indent: &'a str, text: &'a str },
     Other,
 }
 
@@ -137,7 +137,7 @@ fn classify(line: &str, number: usize) -> Result<Line<'_>, MarkerError> {
     // The one-line form: `code // SOLUTION: text`, the last such comment on the line.
     if let Some(at) = line.rfind(ONE_LINE) {
         if let Some(text) = marker_text(&line[at + ONE_LINE.len()..]) {
-            return Ok(Line::OneLine { indent, text });
+            return Ok(Line::Inline { indent, text });
         }
     }
     Ok(Line::Other)
@@ -171,7 +171,7 @@ pub fn stub_source(reference: &str) -> Result<String, MarkerError> {
             (Line::End, Some(_)) => open = None,
             (Line::End, None) => return Err(MarkerError::UnexpectedEnd { line: number }),
             (_, Some(_)) => {}
-            (Line::OneLine { indent, text }, None) => push_todo(&mut out, indent, text),
+            (Line::Inline { indent, text }, None) => push_todo(&mut out, indent, text),
             (Line::Other, None) => out.push_str(line),
         }
     }
