@@ -4,7 +4,10 @@
 //! brightness, position), and still learnable by a CNN.
 
 use crate::images::{self, Stump};
-use crate::{train, values};
+use crate::values;
+// BEGIN HIDDEN
+use crate::train;
+// END HIDDEN
 use gradwork::compare::num;
 use gradwork::stats::binomial_test;
 use gradwork::suite::{Ctx, Failure};

@@ -1,6 +1,7 @@
 //! The grader's own TinyCNN training (trusted), to see whether the student's
 //! images can be learned at all.
 
+// BEGIN HIDDEN
 use tch::nn::{self, ModuleT, OptimizerConfig};
 use tch::{Device, Kind, Tensor};
 
@@ -51,3 +52,4 @@ pub fn grader_cnn_accuracy(x_train: &Tensor, y_train: &Tensor, x_test: &Tensor, 
     let predicted = tch::no_grad(|| cnn.forward_t(x_test, false).argmax(-1, false));
     Ok(predicted.eq_tensor(y_test).to_kind(Kind::Double).mean(Kind::Double).double_value(&[]))
 }
+// END HIDDEN
