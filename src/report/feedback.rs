@@ -84,11 +84,11 @@ fn plots(out: &mut String, shown: &[&CheckResult]) {
     }
     out.push_str("\n## Plots\n");
     for c in with_plots {
-        let _ = writeln!(out, "\n### {}\n", c.title);
+        let _ = write!(out, "\n### {}\n", c.title);
         for a in c.attachments.iter().filter(|a| a.file_name.ends_with(".png")) {
             let svg = a.file_name.replace(".png", ".svg");
             let svg_link = if c.attachments.iter().any(|b| b.file_name == svg) { format!(" ([SVG]({svg}))") } else { String::new() };
-            let _ = writeln!(out, "![{}]({}){svg_link}\n", escape_cell(&a.caption), a.file_name);
+            let _ = write!(out, "\n![{}]({}){svg_link}\n", escape_cell(&a.caption), a.file_name);
         }
     }
 }
