@@ -5,6 +5,7 @@
 //! test accuracy, save a model the grader can load and evaluate, and log
 //! TensorBoard event files that parse and match the returned history.
 
+mod curves;
 mod digits;
 mod idx_bytes;
 mod mlp;

@@ -3,7 +3,7 @@
 //! evaluated by the grader) and the TensorBoard event files (parsed and
 //! compared with the history).
 
-use crate::{digits, mlp, tfevents, values};
+use crate::{curves, digits, mlp, tfevents, values};
 use gradwork::compare::num;
 use gradwork::suite::{Ctx, Failure};
 use gradwork::value::Value;
@@ -53,10 +53,15 @@ fn bytes_of(v: &Value, what: &str) -> Result<Vec<u8>, Failure> {
     Vec::<u8>::try_from(&t).map_err(|e| Failure::Grader(format!("{what} are not bytes: {e}")))
 }
 
+/// The `config.seed` of a check's training run.
+fn seed_of(ctx: &Ctx) -> i64 {
+    (ctx.seed() % 1_000_000) as i64
+}
+
 /// Calls the student's `train` on the shipped digits.
 pub fn run(ctx: &mut Ctx, optimizer: &str, lr: f64, epochs: i64) -> Result<Run, Failure> {
     let d = digits::load().map_err(Failure::Grader)?;
-    let seed = (ctx.seed() % 1_000_000) as i64;
+    let seed = seed_of(ctx);
     let what = format!(
         "`train` on the shipped digits ({epochs} epochs, batch size {BATCH}, {} with lr {}, seed {seed})",
         if optimizer == "sgd" { "SGD" } else { "Adam" },
@@ -148,14 +153,21 @@ fn judge_run(run: &Run) -> Result<(), Failure> {
     Ok(())
 }
 
-pub fn sgd_baseline(ctx: &mut Ctx) -> Result<(), Failure> {
-    let run = run(ctx, "sgd", 0.1, EPOCHS)?;
+/// A full-length run, judged, with its curves attached next to the grader's own run.
+fn graded_run(ctx: &mut Ctx, optimizer: &str, lr: f64) -> Result<(), Failure> {
+    let run = run(ctx, optimizer, lr, EPOCHS)?;
+    let d = digits::load().map_err(Failure::Grader)?;
+    let reference = curves::reference(&d, optimizer, lr, EPOCHS, BATCH, seed_of(ctx))?;
+    curves::attach(ctx, &format!("train-{optimizer}"), &run, &reference);
     judge_run(&run)
 }
 
+pub fn sgd_baseline(ctx: &mut Ctx) -> Result<(), Failure> {
+    graded_run(ctx, "sgd", 0.1)
+}
+
 pub fn adam(ctx: &mut Ctx) -> Result<(), Failure> {
-    let run = run(ctx, "adam", 1e-3, EPOCHS)?;
-    judge_run(&run)
+    graded_run(ctx, "adam", 1e-3)
 }
 
 pub fn saved_model(ctx: &mut Ctx) -> Result<(), Failure> {
