@@ -106,6 +106,20 @@ fn clusters(ctx: &mut Ctx, counts: [i64; 3]) -> (Tensor, Tensor) {
     (Tensor::from_slice(&xs).view([n as i64, 2]), Tensor::from_slice(&ys))
 }
 
+/// A pipeline of the runner with what a correct check reports about it.
+struct Case {
+    /// The runner's name for it.
+    name: &'static str,
+    /// What it is, for messages.
+    what: &'static str,
+    leaky: bool,
+    learns: bool,
+    /// The exact control accuracy.
+    control: f64,
+    /// The exact shuffled accuracy, where it does not depend on the shuffle.
+    shuffled: Option<f64>,
+}
+
 /// What the student's check reported.
 struct Reported {
     shuffled: f64,
@@ -129,13 +143,26 @@ pub fn sanity_check(ctx: &mut Ctx) -> Result<(), Failure> {
     let threshold = chance + 3.0 * (chance * (1.0 - chance) / m).sqrt();
     let one_nn = nearest_neighbour_accuracy(&x_train, &y_train, &x_test, &y_test);
     let seed = ctx.rng().random_range(0..1_000_000i64);
-    // (pipeline, what it is, leaky, learns, exact control accuracy, exact shuffled accuracy)
-    let cases: [(&str, &str, bool, bool, f64, Option<f64>); 3] = [
-        ("clean", "a clean 1-nearest-neighbour pipeline", false, true, one_nn, None),
-        ("leaky", "a 1-nearest-neighbour pipeline that also memorised the test images with their labels", true, true, 1.0, Some(1.0)),
-        ("majority", "a pipeline that always predicts the most common training label", false, false, 0.5, Some(0.5)),
+    let cases = [
+        Case { name: "clean", what: "a clean 1-nearest-neighbour pipeline", leaky: false, learns: true, control: one_nn, shuffled: None },
+        Case {
+            name: "leaky",
+            what: "a 1-nearest-neighbour pipeline that also memorised the test points with their labels",
+            leaky: true,
+            learns: true,
+            control: 1.0,
+            shuffled: Some(1.0),
+        },
+        Case {
+            name: "majority",
+            what: "a pipeline that always predicts the most common training label",
+            leaky: false,
+            learns: false,
+            control: 0.5,
+            shuffled: Some(0.5),
+        },
     ];
-    for (name, what, leaky, learns, control, shuffled) in cases {
+    for Case { name, what, leaky, learns, control, shuffled } in cases {
         let args = vec![name.into(), Value::arg(&x_train), Value::arg(&y_train), Value::arg(&x_test), Value::arg(&y_test), seed.into()];
         let out = ctx.call_one("shuffled_label_check", args)?;
         let fields = values::list(&out, "the SanityReport", 6)?;

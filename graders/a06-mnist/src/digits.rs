@@ -44,3 +44,24 @@ pub fn load() -> Result<Digits, String> {
         test_labels: labels(FILES[3].1)?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_digits_are_1500_and_297_images_of_8x8_with_labels_0_to_9() {
+        let d = load().expect("the shipped digits parse");
+        assert_eq!(d.train_images.size(), [1500, 8, 8]);
+        assert_eq!(d.test_images.size(), [297, 8, 8]);
+        assert_eq!(d.train_labels.size(), [1500]);
+        assert_eq!(d.test_labels.size(), [297]);
+        for images in [&d.train_images, &d.test_images] {
+            assert!(images.min().double_value(&[]) >= 0.0 && images.max().double_value(&[]) == 1.0);
+        }
+        for labels in [&d.train_labels, &d.test_labels] {
+            assert_eq!(labels.min().int64_value(&[]), 0);
+            assert_eq!(labels.max().int64_value(&[]), 9);
+        }
+    }
+}
