@@ -55,9 +55,9 @@ fn main() {
         sandboxed.extend(run(std::slice::from_ref(copy), &root.join(format!("sandboxed-{i}")), &["--jobs", "1", "--force"]).records);
     }
     eprintln!("{copies} copies + {hostile} hostile submissions, --jobs 1…");
-    let one = run(&[all.clone()], &root.join("jobs1"), &["--jobs", "1", "--force", "--submissions"]);
+    let one = run(std::slice::from_ref(&all), &root.join("jobs1"), &["--jobs", "1", "--force", "--submissions"]);
     eprintln!("{copies} copies + {hostile} hostile submissions, --jobs 2…");
-    let two = run(&[all.clone()], &root.join("jobs2"), &["--jobs", "2", "--force", "--submissions"]);
+    let two = run(std::slice::from_ref(&all), &root.join("jobs2"), &["--jobs", "2", "--force", "--submissions"]);
 
     println!("\nbatch grading of {ASSIGNMENT}: {copies} copies (half reference, half stub) + {hostile} hostile submissions");
     println!("sandbox here: {}\n", gradwork::sandbox::capabilities().describe(64));

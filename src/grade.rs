@@ -167,39 +167,56 @@ pub fn grade_batch(suite: &Suite, course: &Course, args: &GradeArgs, reproduce_p
         None => suite,
     };
     let rubric = suite.validate()?.clone();
-    let device = args.device.resolve()?;
     let all = collect(args)?;
     let entries: Vec<&Entry> = all.iter().enumerate().filter(|(i, _)| args.shard.map_or(true, |s| s.contains(*i))).map(|(_, e)| e).collect();
     std::fs::create_dir_all(&args.out).map_err(|source| GradeError::Write { path: args.out.clone(), source })?;
     // Orphans of the runners come back to the grader, to be killed and reaped.
     let _ = sandbox::become_subreaper();
-    let off = sandbox::Capabilities::none("--no-sandbox was given");
-    let caps = if args.no_sandbox { &off } else { sandbox::capabilities() };
-    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
-    let mut inputs: Vec<PathBuf> = args.submissions.iter().map(|p| canonical(p)).collect();
-    inputs.extend(args.submissions_dir.iter().map(|p| canonical(p)));
-    let batch = Batch {
-        suite,
-        rubric: &rubric,
-        course,
-        args,
-        device,
-        reproduce_prefix,
-        fingerprint: Fingerprint::new(suite.grader_version(), &options_text(args, &device)),
-        sandboxed: !args.no_sandbox,
-        secrets: Secrets {
-            course_root: canonical(course.root()),
-            build_dir: canonical(&course.build_dir()),
-            inputs,
-            out: canonical(&args.out),
-            libtorch: Path::new(crate::libtorch::LIB_DIR).parent().map(Path::to_path_buf),
-        },
-        limits: format!("{}; {}", rubric.limits.describe(), caps.describe(rubric.limits.processes)),
-        scratch: tempfile::Builder::new()
-            .prefix("gradwork-unpack-")
-            .tempdir()
-            .map_err(|source| GradeError::Write { path: std::env::temp_dir(), source })?,
-    };
+    let batch = Batch::new(suite, &rubric, course, args, reproduce_prefix)?;
+    let mut records = grade_all(&batch, &entries)?;
+    records.sort_by(|a, b| a.report.name.cmp(&b.report.name));
+    let ids: Vec<String> = rubric.checks.iter().map(|c| c.id.clone()).collect();
+    write_batch_files(&args.out, suite.assignment(), args.seed, &ids, &records)?;
+    Ok(records.into_iter().map(|r| r.report).collect())
+}
+
+impl<'a> Batch<'a> {
+    fn new(suite: &'a Suite, rubric: &'a Rubric, course: &'a Course, args: &'a GradeArgs, reproduce_prefix: &'a str) -> Result<Batch<'a>, GradeError> {
+        let device = args.device.resolve()?;
+        let off = sandbox::Capabilities::none("--no-sandbox was given");
+        let caps = if args.no_sandbox { &off } else { sandbox::capabilities() };
+        let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+        let mut inputs: Vec<PathBuf> = args.submissions.iter().map(|p| canonical(p)).collect();
+        inputs.extend(args.submissions_dir.iter().map(|p| canonical(p)));
+        Ok(Batch {
+            suite,
+            rubric,
+            course,
+            args,
+            device,
+            reproduce_prefix,
+            fingerprint: Fingerprint::new(suite.grader_version(), &options_text(args, &device)),
+            sandboxed: !args.no_sandbox,
+            secrets: Secrets {
+                course_root: canonical(course.root()),
+                build_dir: canonical(&course.build_dir()),
+                inputs,
+                out: canonical(&args.out),
+                libtorch: Path::new(crate::libtorch::LIB_DIR).parent().map(Path::to_path_buf),
+            },
+            limits: format!("{}; {}", rubric.limits.describe(), caps.describe(rubric.limits.processes)),
+            scratch: tempfile::Builder::new()
+                .prefix("gradwork-unpack-")
+                .tempdir()
+                .map_err(|source| GradeError::Write { path: std::env::temp_dir(), source })?,
+        })
+    }
+}
+
+/// Grades `entries` on `--jobs` threads, reporting progress; stops at the
+/// first submission whose files cannot be written.
+fn grade_all(batch: &Batch, entries: &[&Entry]) -> Result<Vec<Record>, GradeError> {
+    let args = batch.args;
     let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).max(1);
     let next = Mutex::new(0usize);
     let done: Mutex<Vec<Record>> = Mutex::new(Vec::new());
@@ -218,7 +235,7 @@ pub fn grade_batch(suite: &Suite, course: &Course, args: &GradeArgs, reproduce_p
                 if failure.lock().map(|f| f.is_some()).unwrap_or(true) {
                     return;
                 }
-                match grade_entry(&batch, entry) {
+                match grade_entry(batch, entry) {
                     Ok((record, cached)) => {
                         if args.verbose && !cached {
                             progress.println(&terminal::render(&record.report, terminal::Style::PLAIN));
@@ -243,11 +260,7 @@ pub fn grade_batch(suite: &Suite, course: &Course, args: &GradeArgs, reproduce_p
     if let Some(e) = failure.into_inner().ok().flatten() {
         return Err(e);
     }
-    let mut records = done.into_inner().unwrap_or_default();
-    records.sort_by(|a, b| a.report.name.cmp(&b.report.name));
-    let ids: Vec<String> = rubric.checks.iter().map(|c| c.id.clone()).collect();
-    write_batch_files(&args.out, suite.assignment(), args.seed, &ids, &records)?;
-    Ok(records.into_iter().map(|r| r.report).collect())
+    Ok(done.into_inner().unwrap_or_default())
 }
 
 /// The options that change results, as text for the resume key.
@@ -284,36 +297,44 @@ fn up_to_date(out: &Path, name: &str, key: &str) -> Option<Record> {
     (record.key == key && complete && !harness_failed).then_some(record)
 }
 
+/// Where a submission's files are: its folder, or the folder its archive was
+/// unpacked into (with a note when entries were skipped).
+enum Unpacked {
+    Ready { root: PathBuf, notes: Vec<String> },
+    Failed(Box<Record>),
+}
+
+fn unpack(batch: &Batch, entry: &Entry, key: &str, started: Instant) -> Unpacked {
+    let Some(kind) = entry.archive else { return Unpacked::Ready { root: entry.path.clone(), notes: Vec::new() } };
+    match archive::unpack(&entry.path, kind, &batch.scratch.path().join(&entry.name), &Caps::default()) {
+        Ok(u) => {
+            let mut notes = Vec::new();
+            if !u.skipped.is_empty() {
+                let shown: Vec<String> = u.skipped.iter().take(20).map(|s| format!("`{s}`")).collect();
+                notes.push(format!(
+                    "These entries of your archive were not unpacked (links, special files and macOS metadata never are): {}.",
+                    shown.join(", ")
+                ));
+            }
+            Unpacked::Ready { root: u.root, notes }
+        }
+        Err(e) => {
+            let harness = matches!(e, archive::ArchiveError::Io { .. });
+            let reason = format!("Your archive could not be unpacked: {e}");
+            Unpacked::Failed(Box::new(not_gradable(batch, entry, key.to_string(), reason, started.elapsed().as_secs_f64(), harness)))
+        }
+    }
+}
+
 /// Unpacks, builds and runs one submission. Never fails: a submission that
 /// cannot be built gets every check as `error` with the reason, and score 0.
 fn grade_one(batch: &Batch, entry: &Entry, key: String) -> Record {
     let started = Instant::now();
-    let mut notes = Vec::new();
-    let unpacked;
-    let root: &Path = match entry.archive {
-        None => &entry.path,
-        Some(kind) => {
-            let dest = batch.scratch.path().join(&entry.name);
-            match archive::unpack(&entry.path, kind, &dest, &Caps::default()) {
-                Ok(u) => {
-                    if !u.skipped.is_empty() {
-                        let shown: Vec<String> = u.skipped.iter().take(20).map(|s| format!("`{s}`")).collect();
-                        notes.push(format!(
-                            "These entries of your archive were not unpacked (links, special files and macOS metadata never are): {}.",
-                            shown.join(", ")
-                        ));
-                    }
-                    unpacked = u.root;
-                    &unpacked
-                }
-                Err(e) => {
-                    let harness = matches!(e, archive::ArchiveError::Io { .. });
-                    let reason = format!("Your archive could not be unpacked: {e}");
-                    return not_gradable(batch, entry, key, reason, started.elapsed().as_secs_f64(), harness);
-                }
-            }
-        }
+    let (root, notes) = match unpack(batch, entry, &key, started) {
+        Unpacked::Ready { root, notes } => (root, notes),
+        Unpacked::Failed(record) => return *record,
     };
+    let root = root.as_path();
     let options = run_options(batch, entry);
     let rubric = batch.rubric;
     let files = workspace::list_files(root);
@@ -333,39 +354,10 @@ fn grade_one(batch: &Batch, entry: &Entry, key: String) -> Record {
     let build_seconds = started.elapsed().as_secs_f64();
     let run_started = Instant::now();
     let (mut report, build) = match built {
-        Ok(built) => {
-            let command = RunnerCommand {
-                program: built.runner.clone(),
-                workdir: built.workdir.clone(),
-                limits: rubric.limits.clone(),
-                policy: if batch.sandboxed {
-                    Policy { mounts: batch.secrets.for_runner(&built.sandbox_dir), isolate_network: true, uid, ..Policy::default() }
-                } else {
-                    Policy::default()
-                },
-            };
-            let mut sub = Isolated::new(command);
-            let report = match batch.suite.run(&entry.name, &mut sub, &options) {
-                Ok(r) => r,
-                Err(e) => all_checks(batch.suite, rubric, &entry.name, &options, Status::Error, &format!("The grader is broken (not your fault): {e}")),
-            };
-            (report, BuildOutcome::Built)
-        }
+        Ok(built) => (run_checks(batch, entry, &built, uid, &options), BuildOutcome::Built),
         Err(e) => {
             let message = build_failure_message(&e);
-            let build = match &e {
-                // The student's files are named relative to their crate; anything else is the course's.
-                BuildError::Compile(crate::cargo::CargoError::Failed { location, .. })
-                    if !location.as_ref().is_some_and(|(f, _)| Path::new(f).is_absolute()) =>
-                {
-                    BuildOutcome::CompileError { location: location.as_ref().map(|(f, l)| format!("{f}:{l}")) }
-                }
-                _ => BuildOutcome::NotGradable {
-                    reason: message.lines().next().unwrap_or_default().to_string(),
-                    harness: !matches!(e, BuildError::NotASubmission { .. }),
-                },
-            };
-            (all_checks(batch.suite, rubric, &entry.name, &options, Status::Error, &message), build)
+            (all_checks(batch.suite, rubric, &entry.name, &options, Status::Error, &message), build_outcome(&e, &message))
         }
     };
     drop(slot);
@@ -377,6 +369,38 @@ fn grade_one(batch: &Batch, entry: &Entry, key: String) -> Record {
     let run_seconds = run_started.elapsed().as_secs_f64();
     report.seconds = build_seconds + run_seconds;
     Record { format_version: record::RECORD_FORMAT, key, source: entry.path.display().to_string(), build, build_seconds, run_seconds, report }
+}
+
+/// Runs the suite against a built submission in its sandboxed runner (as `uid`).
+fn run_checks(batch: &Batch, entry: &Entry, built: &workspace::Built, uid: Option<u32>, options: &RunOptions) -> SubmissionReport {
+    let policy = if batch.sandboxed {
+        Policy { mounts: batch.secrets.for_runner(&built.sandbox_dir), isolate_network: true, uid, ..Policy::default() }
+    } else {
+        Policy::default()
+    };
+    let command = RunnerCommand { program: built.runner.clone(), workdir: built.workdir.clone(), limits: batch.rubric.limits.clone(), policy };
+    let mut sub = Isolated::new(command);
+    match batch.suite.run(&entry.name, &mut sub, options) {
+        Ok(r) => r,
+        Err(e) => all_checks(batch.suite, batch.rubric, &entry.name, options, Status::Error, &format!("The grader is broken (not your fault): {e}")),
+    }
+}
+
+/// How a failed build counts: a compile error in the student's files, or
+/// not gradable (the student's when it is not a crate, else the grader's).
+fn build_outcome(e: &BuildError, message: &str) -> BuildOutcome {
+    match e {
+        // The student's files are named relative to their crate; anything else is the course's.
+        BuildError::Compile(crate::cargo::CargoError::Failed { location, .. })
+            if !location.as_ref().is_some_and(|(f, _)| Path::new(f).is_absolute()) =>
+        {
+            BuildOutcome::CompileError { location: location.as_ref().map(|(f, l)| format!("{f}:{l}")) }
+        }
+        _ => BuildOutcome::NotGradable {
+            reason: message.lines().next().unwrap_or_default().to_string(),
+            harness: !matches!(e, BuildError::NotASubmission { .. }),
+        },
+    }
 }
 
 fn run_options(batch: &Batch, entry: &Entry) -> RunOptions {

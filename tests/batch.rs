@@ -1,5 +1,6 @@
-//! Batch grading through the real `gradwork grade` command: folders and
-//! archives in one submissions folder, a bad archive reported as not
+//! Batch grading through the real grader binary that `gradwork grade` runs
+//! (a private copy, so that its resume keys hold for the whole test): folders
+//! and archives in one submissions folder, a bad archive reported as not
 //! gradable, the per-student `feedback.md` and the class `summary.md`
 //! (snapshots), a re-run that grades only what changed, `--force`, and three
 //! shards merged with `gradwork merge` into the same files as one run.
@@ -28,13 +29,36 @@ fn gradwork(args: &[&str], paths: &[&Path]) -> (bool, String) {
     (output.status.success(), text)
 }
 
-/// `gradwork grade a01-tensors --submissions SUBS --out OUT [extra...]`, which must succeed.
-fn grade(subs: &Path, out: &Path, extra: &[&str]) -> String {
-    let mut args = vec!["grade", ASSIGNMENT, "--jobs", "2"];
-    args.extend_from_slice(extra);
-    args.push("--submissions");
-    let (ok, text) = gradwork(&args, &[subs, Path::new("--out"), out]);
+/// A private copy of the assignment's grader, built by `gradwork grade` on a
+/// first submission: every run of the test then has the same grader (and so
+/// the same resume keys), even while someone rebuilds the course's own.
+fn private_grader(root: &Path) -> PathBuf {
+    let first = root.join("first");
+    gradwork::samples::copy_src(&course().stub_dir(ASSIGNMENT), &first.join("stub")).expect("stub");
+    let (ok, text) = gradwork(&["grade", ASSIGNMENT, "--check", "two-pi"], &[&first.join("stub"), Path::new("--out"), &first.join("out")]);
     assert!(ok, "gradwork grade failed:\n{text}");
+    let built = course().build_dir().join("debug").join(format!("{ASSIGNMENT}-grader"));
+    let copy = root.join("grader");
+    std::fs::copy(&built, &copy).unwrap_or_else(|e| panic!("copy {}: {e}", built.display()));
+    copy
+}
+
+/// `<grader> grade --course COURSE --submissions SUBS --out OUT [extra...]` (what
+/// `gradwork grade a01-tensors ...` runs), which must succeed.
+fn grade(grader: &Path, subs: &Path, out: &Path, extra: &[&str]) -> String {
+    let output = Command::new(grader)
+        .args(["grade", "--course"])
+        .arg(course().root())
+        .args(["--jobs", "2"])
+        .args(extra)
+        .arg("--submissions")
+        .arg(subs)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .expect("the grader runs");
+    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "grading failed:\n{text}");
     text
 }
 
@@ -154,11 +178,12 @@ fn a_batch_is_graded_resumed_sharded_and_merged() {
     let root = tmp.path().canonicalize().expect("canonical tempdir");
     let subs = root.join("subs");
     make_submissions(&subs);
+    let grader = private_grader(&root);
     let full = course().rubric(ASSIGNMENT).expect("rubric").max_score();
 
     // One run over folders and archives.
     let out = root.join("out");
-    let log = grade(&subs, &out, &[]);
+    let log = grade(&grader, &subs, &out, &[]);
     assert!(log.contains("notes.txt is neither a folder nor a .zip/.tar.gz/.tgz archive; skipped"), "{log}");
     let expected = vec![("alice".to_string(), full), ("bob".into(), full), ("carol".into(), 0.0), ("dave".into(), full - 1.0), ("eve".into(), 0.0)];
     assert_eq!(scores(&out), expected, "{log}");
@@ -178,7 +203,7 @@ fn a_batch_is_graded_resumed_sharded_and_merged() {
 
     // A second run grades nothing and changes no file.
     let before: Vec<(PathBuf, Vec<u8>)> = files(&out).into_iter().map(|f| (f.clone(), std::fs::read(out.join(&f)).expect("read"))).collect();
-    let log = grade(&subs, &out, &[]);
+    let log = grade(&grader, &subs, &out, &[]);
     assert_eq!(log.matches("(up to date)").count(), 5, "{log}");
     for (f, bytes) in &before {
         if f.starts_with("summary.md") {
@@ -189,7 +214,7 @@ fn a_batch_is_graded_resumed_sharded_and_merged() {
 
     // A changed submission is graded again, and only it.
     std::fs::write(subs.join("dave/src/lib.rs"), reference_lib()).expect("fix dave");
-    let log = grade(&subs, &out, &[]);
+    let log = grade(&grader, &subs, &out, &[]);
     assert_eq!(log.matches("(up to date)").count(), 4, "{log}");
     assert!(log.contains("dave: 37 / 37"), "{log}");
 
@@ -198,7 +223,7 @@ fn a_batch_is_graded_resumed_sharded_and_merged() {
     let mut graded = Vec::new();
     for i in 1..=3 {
         let shard_out = root.join(format!("shard-{i}"));
-        grade(&subs, &shard_out, &["--shard", &format!("{i}/3")]);
+        grade(&grader, &subs, &shard_out, &["--shard", &format!("{i}/3")]);
         graded.extend(scores(&shard_out).into_iter().map(|(n, _)| n));
         shard_outs.push(shard_out);
     }
@@ -220,7 +245,7 @@ fn a_batch_is_graded_resumed_sharded_and_merged() {
     assert!(!ok && text.contains("was graded in both"), "{text}");
 
     // --force grades again what is up to date.
-    let log = grade(&subs, &shard_outs[0], &["--shard", "1/3", "--force"]);
+    let log = grade(&grader, &subs, &shard_outs[0], &["--shard", "1/3", "--force"]);
     assert_eq!(log.matches("(up to date)").count(), 0, "{log}");
 }
 
