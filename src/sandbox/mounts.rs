@@ -92,6 +92,11 @@ impl MountPlan {
         &self.hides
     }
 
+    /// The kept paths as given.
+    pub fn kept(&self) -> &[PathBuf] {
+        &self.keeps
+    }
+
     /// Resolves the plan against the file system as it is now: paths made
     /// canonical (missing ones dropped), system directories refused, and the
     /// hides ordered outermost first, each with the keeps that lie inside it.

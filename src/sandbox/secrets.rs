@@ -108,3 +108,49 @@ fn env_dir(name: &str) -> Option<PathBuf> {
     std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from)
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secrets() -> Secrets {
+        Secrets {
+            course_root: "/course".into(),
+            build_dir: "/course/target/gradwork".into(),
+            inputs: vec!["/subs".into()],
+            out: "/out".into(),
+            libtorch: Some("/opt/venv/site-packages/torch".into()),
+        }
+    }
+
+    fn hidden(plan: &MountPlan) -> Vec<String> {
+        plan.hidden().iter().map(|h| h.path.display().to_string()).collect()
+    }
+
+    fn kept(plan: &MountPlan) -> Vec<String> {
+        plan.kept().iter().map(|k| k.display().to_string()).collect()
+    }
+
+    #[test]
+    fn a_build_sees_the_harness_but_no_solution_submission_or_report() {
+        let plan = secrets().for_build(Path::new("/tmp/gradwork-build-x"));
+        let (hidden, kept) = (hidden(&plan), kept(&plan));
+        for secret in ["/course/reference", "/course/graders", "/course/tests", "/course/target", "/course/.git", "/subs", "/out", "/tmp"] {
+            assert!(hidden.contains(&secret.to_string()), "{secret} is not hidden: {hidden:?}");
+        }
+        for needed in ["/tmp/gradwork-build-x", "/course", "/course/target/gradwork", "/opt/venv/site-packages/torch"] {
+            assert!(kept.contains(&needed.to_string()), "{needed} is not kept: {kept:?}");
+        }
+    }
+
+    #[test]
+    fn a_runner_sees_nothing_of_the_course() {
+        let plan = secrets().for_runner(Path::new("/tmp/gradwork-build-x/sandbox"));
+        let (hidden, kept) = (hidden(&plan), kept(&plan));
+        for secret in ["/course", "/course/target/gradwork", "/subs", "/out", "/tmp", "/dev/shm"] {
+            assert!(hidden.contains(&secret.to_string()), "{secret} is not hidden: {hidden:?}");
+        }
+        assert!(!kept.iter().any(|k| k.starts_with("/course")), "{kept:?}");
+        assert!(kept.contains(&"/tmp/gradwork-build-x/sandbox".to_string()));
+    }
+}
