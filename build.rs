@@ -1,13 +1,14 @@
-//! Records where libtorch is and, on a CUDA install, forces `libtorch_cuda.so`
-//! into every binary that links gradwork.
+//! Records where libtorch is, its version, and whether this is a CUDA install.
 //!
 //! The linker's `--as-needed` drops `libtorch_cuda.so` because no symbol of it
 //! is referenced directly, and then `tch::Cuda::is_available()` is false even
-//! on a GPU machine (tch-rs #980, #907, #904). A native library declared here
-//! with the `-as-needed` modifier propagates to every final binary that
-//! depends on this crate, so graders, runners and tests all keep it. It is
-//! done only when setup asked for CUDA (`GRADWORK_LINK_CUDA=1`): loading the
-//! CUDA libraries costs about 0.2 s and 400 MB per process.
+//! on a GPU machine (tch-rs #980, #907, #904). Link flags cannot fix that for
+//! every binary of the workspace (`rustc-link-arg` does not propagate to
+//! dependents, and the `-as-needed` link modifier is nightly-only), so on a
+//! CUDA install (`GRADWORK_LINK_CUDA=1` from setup) gradwork loads
+//! `libtorch_cuda.so` at run time, when a device is chosen
+//! (`libtorch::load_cuda`): CPU-only processes (runners, students' tests) do
+//! not pay its 0.2 s and 400 MB.
 
 use std::env;
 use std::path::Path;
@@ -18,9 +19,6 @@ fn main() {
     println!("cargo:rustc-env=GRADWORK_LIBTORCH_LIB={lib}");
     let cuda_wanted = env::var("GRADWORK_LINK_CUDA").is_ok_and(|v| v == "1");
     let cuda = cuda_wanted && Path::new(&lib).join("libtorch_cuda.so").exists();
-    if cuda {
-        println!("cargo:rustc-link-lib=dylib:-as-needed=torch_cuda");
-    }
     println!("cargo:rustc-env=GRADWORK_LINK_CUDA={}", u8::from(cuda));
     let torch_dir = Path::new(&lib).parent().unwrap_or(Path::new("."));
     println!("cargo:rustc-env=GRADWORK_LIBTORCH_VERSION={}", libtorch_version(torch_dir));

@@ -8,8 +8,27 @@ pub const VERSION: &str = env!("GRADWORK_LIBTORCH_VERSION");
 /// libtorch's `lib/` directory at build time (the rpath of every binary).
 pub const LIB_DIR: &str = env!("GRADWORK_LIBTORCH_LIB");
 
-/// Whether this build links `libtorch_cuda.so` on purpose (a CUDA install).
+/// Whether this build belongs to a CUDA install (setup's `GRADWORK_LINK_CUDA=1`
+/// and `libtorch_cuda.so` present): then [`load_cuda`] makes CUDA usable.
 pub const LINKS_CUDA: bool = matches!(env!("GRADWORK_LINK_CUDA").as_bytes(), b"1");
+
+/// Loads `libtorch_cuda.so` into the process (once), so that libtorch's CUDA
+/// backend registers itself: the linker's `--as-needed` drops the library from
+/// binaries, which would leave `tch::Cuda::is_available()` false on a GPU
+/// machine. Returns whether the library is loaded. A no-op on CPU installs.
+pub fn load_cuda() -> bool {
+    static LOADED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *LOADED.get_or_init(|| {
+        if !LINKS_CUDA {
+            return false;
+        }
+        let path = format!("{LIB_DIR}/libtorch_cuda.so\0");
+        // SAFETY: dlopen with a NUL-terminated path; the handle is kept for the
+        // process's lifetime on purpose (the CUDA backend must stay loaded).
+        let handle = unsafe { libc::dlopen(path.as_ptr().cast(), libc::RTLD_NOW | libc::RTLD_GLOBAL) };
+        !handle.is_null()
+    })
+}
 
 /// Which device the oracle should use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -41,8 +60,11 @@ impl DeviceChoice {
     pub fn resolve(self) -> Result<Device, DeviceError> {
         match self {
             DeviceChoice::Cpu => Ok(Device::Cpu),
-            DeviceChoice::Auto => Ok(Device::cuda_if_available()),
-            DeviceChoice::Cuda if tch::Cuda::is_available() => Ok(Device::Cuda(0)),
+            DeviceChoice::Auto => {
+                load_cuda();
+                Ok(Device::cuda_if_available())
+            }
+            DeviceChoice::Cuda if load_cuda() && tch::Cuda::is_available() => Ok(Device::Cuda(0)),
             DeviceChoice::Cuda => Err(DeviceError::NoCuda { linked: LINKS_CUDA }),
         }
     }

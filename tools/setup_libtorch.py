@@ -15,8 +15,8 @@ a fresh machine with only Python 3 and Rust, and is safe to re-run:
 It then writes ``.cargo/config.toml`` (git-ignored) with ``LIBTORCH`` and an
 rpath, so every binary and test runs from a plain shell with no
 ``LD_LIBRARY_PATH``; on a CUDA install it also sets ``GRADWORK_LINK_CUDA=1``,
-which makes the ``gradwork`` crate link ``libtorch_cuda.so`` even though no
-symbol of it is used directly (the ``--as-needed`` trap, tch-rs #980).
+which makes gradwork load ``libtorch_cuda.so`` when it picks a device: the
+linker's ``--as-needed`` drops it from binaries (tch-rs #980).
 
 Every failure ends in one line that says what to install or set.
 """
