@@ -12,7 +12,7 @@
 //!   crate compiled in a plain temporary workspace and its checks run in one
 //!   plain runner process) and sandboxed. Alternating keeps the two under the
 //!   same load, which matters on a shared machine;
-//! - the copies and the hostile submissions of `tests/fixtures/adversarial`
+//! - the copies and the hostile submissions of `tests/fixtures/adversarial.toml`
 //!   in one batch with `--jobs 1`, then `--jobs 2`, sandboxed.
 //!
 //! and prints, per batch, seconds per submission (wall clock / submissions)
@@ -26,7 +26,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-const ASSIGNMENT: &str = "a01-tensors";
+#[path = "../tests/support/hostile.rs"]
+#[allow(dead_code)]
+mod hostile;
+
+use hostile::{copy_tree, ASSIGNMENT};
 
 fn main() {
     let copies: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(20);
@@ -134,11 +138,10 @@ fn run(paths: &[PathBuf], out: &Path, extra: &[&str]) -> Run {
     Run { wall, records }
 }
 
-/// Copies the hostile fixtures into `subs` (placeholders filled so that the
+/// Makes the hostile submissions in `subs` (placeholders filled so that the
 /// attacks aim at real paths); returns how many. The fork bomb is left out
 /// where runners cannot get a user of their own.
 fn hostile_fixtures(course: &gradwork::course::Course, subs: &Path, root: &Path) -> usize {
-    let fixtures = course.root().join("tests/fixtures/adversarial");
     let fill = [
         ("@COURSE@", course.root().display().to_string()),
         ("@SUBMISSIONS@", subs.display().to_string()),
@@ -148,32 +151,12 @@ fn hostile_fixtures(course: &gradwork::course::Course, subs: &Path, root: &Path)
         ("@MARKER@", root.join("build-rs-marker").display().to_string()),
     ];
     let mut n = 0;
-    for e in std::fs::read_dir(&fixtures).expect("fixtures").flatten() {
-        if e.file_name() == "fork-bomb" && gradwork::sandbox::capabilities().users.is_err() {
+    for sample in hostile::samples(course) {
+        if sample.name == "fork-bomb" && gradwork::sandbox::capabilities().users.is_err() {
             continue;
         }
-        copy_filled(&e.path(), &subs.join(format!("hostile-{}", e.file_name().to_string_lossy())), &fill);
+        hostile::make(course, &sample, &subs.join(format!("hostile-{}", sample.name)), &fill);
         n += 1;
     }
     n
-}
-
-fn copy_filled(from: &Path, to: &Path, fill: &[(&str, String)]) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read").flatten() {
-        let (src, dst) = (e.path(), to.join(e.file_name()));
-        if src.is_dir() {
-            copy_filled(&src, &dst, fill);
-        } else {
-            let mut text = std::fs::read_to_string(&src).expect("text");
-            for (k, v) in fill {
-                text = text.replace(k, v);
-            }
-            std::fs::write(&dst, text).expect("write");
-        }
-    }
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    copy_filled(from, to, &[]);
 }

@@ -95,9 +95,14 @@ pub fn load(course: &Course, id: &str) -> Result<Vec<Sample>, SampleError> {
     if !path.exists() {
         return Ok(Vec::new());
     }
-    let text = std::fs::read_to_string(&path).map_err(|source| SampleError::Io { path: path.clone(), source })?;
+    load_file(&path)
+}
+
+/// The samples listed in the samples file at `path`.
+pub fn load_file(path: &Path) -> Result<Vec<Sample>, SampleError> {
+    let text = std::fs::read_to_string(path).map_err(|source| SampleError::Io { path: path.to_path_buf(), source })?;
     let file: SamplesFile =
-        toml::from_str(&text).map_err(|e| SampleError::Invalid { path: path.clone(), message: e.to_string() })?;
+        toml::from_str(&text).map_err(|e| SampleError::Invalid { path: path.to_path_buf(), message: e.to_string() })?;
     Ok(file.samples)
 }
 
@@ -108,14 +113,19 @@ pub fn materialize(course: &Course, id: &str, sample: &Sample, dest: &Path) -> R
         Base::Stub => course.stub_dir(id),
     };
     copy_src(&base, dest)?;
-    let samples_file = course.grader_dir(id).join("samples.toml");
+    apply_edits(sample, dest, &course.grader_dir(id).join("samples.toml"))
+}
+
+/// Applies the sample's edits to the crate at `dest`; errors name
+/// `samples_file`, where the edits come from.
+pub fn apply_edits(sample: &Sample, dest: &Path, samples_file: &Path) -> Result<(), SampleError> {
     for edit in &sample.edits {
         let path = dest.join(&edit.file);
         let text = std::fs::read_to_string(&path).map_err(|source| SampleError::Io { path: path.clone(), source })?;
         let count = text.matches(&edit.find).count();
         if count != 1 {
             return Err(SampleError::Invalid {
-                path: samples_file.clone(),
+                path: samples_file.to_path_buf(),
                 message: format!(
                     "sample `{}`: `{}` occurs {count} times in {} (must be exactly once): update the edit to match the reference",
                     sample.name, edit.find, edit.file

@@ -1,7 +1,7 @@
 //! Hostile submissions, graded by the real `gradwork grade` command in one
 //! batch together with two honest ones (the reference and the stub).
 //!
-//! Every hostile submission (`tests/fixtures/adversarial/<name>`) is the
+//! Every hostile submission (`tests/fixtures/adversarial.toml`) is the
 //! reference solution with one function replaced by an attack. For each one
 //! the batch must complete, its score must be exactly what its honest
 //! functions earn (never more), the honest submissions must get exactly the
@@ -13,6 +13,7 @@
 //! where each runner gets its own user (root), so that its process count is
 //! limited; elsewhere it is left out and the test says so.
 
+use gradwork::course::Course;
 use gradwork::grade::record::{BuildOutcome, Record};
 use gradwork::report::summary::Summary;
 use gradwork::result::Status;
@@ -24,7 +25,8 @@ use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-const ASSIGNMENT: &str = "a01-tensors";
+mod support;
+use support::hostile::{self, ASSIGNMENT};
 
 /// Wall-clock limit per check: an infinite loop costs this, not the rubric's 20 s.
 const TIME_LIMIT: &str = "4";
@@ -66,25 +68,21 @@ fn build_dir() -> PathBuf {
     std::env::var_os("GRADWORK_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| course().join("target").join("gradwork"))
 }
 
-/// Copies `from` to `to`, filling in the `@NAME@` placeholders.
-fn copy_filled(from: &Path, to: &Path, fill: &[(&str, String)]) {
-    std::fs::create_dir_all(to).expect("create fixture folder");
-    for entry in std::fs::read_dir(from).expect("read fixture folder").flatten() {
-        let (src, dst) = (entry.path(), to.join(entry.file_name()));
-        if src.is_dir() {
-            copy_filled(&src, &dst, fill);
-        } else {
-            let mut text = std::fs::read_to_string(&src).expect("fixture is text");
-            for (key, value) in fill {
-                text = text.replace(key, value);
-            }
-            std::fs::write(&dst, text).expect("write fixture");
-        }
-    }
-}
-
 fn copy_src(from: &Path, to: &Path) {
     gradwork::samples::copy_src(from, to).expect("copy a crate's src/");
+}
+
+#[test]
+fn every_hostile_submission_has_an_expectation_and_back() {
+    let course = Course::at(course());
+    let mut made: Vec<String> = hostile::samples(&course).into_iter().map(|s| s.name).collect();
+    let mut expected: Vec<String> = EXPECTED.iter().map(|e| e.name.to_string()).collect();
+    made.sort();
+    expected.sort();
+    assert_eq!(made, expected, "tests/fixtures/adversarial.toml and EXPECTED in tests/adversarial.rs must list the same submissions");
+    for name in hostile::own_file_folders(&course) {
+        assert!(made.contains(&name), "tests/fixtures/adversarial/{name} belongs to no submission of adversarial.toml");
+    }
 }
 
 /// A finished `gradwork grade` run.
@@ -206,15 +204,15 @@ fn hostile_submissions_earn_only_their_honest_checks_and_touch_nothing_else() {
         );
     }
     let course = course();
-    let rubric = gradwork::course::Course::at(&course).rubric(ASSIGNMENT).expect("rubric");
+    let rubric = Course::at(&course).rubric(ASSIGNMENT).expect("rubric");
     let points = |id: &str| rubric.check(id).map(|c| c.points).unwrap_or_else(|| panic!("no check {id}"));
     let tmp = tempfile::tempdir().expect("tempdir");
     let root = tmp.path().canonicalize().expect("canonical tempdir");
 
     // The honest submissions alone.
     let alone_subs = root.join("alone");
-    copy_src(&gradwork::course::Course::at(&course).reference_dir(ASSIGNMENT), &alone_subs.join("honest"));
-    copy_src(&gradwork::course::Course::at(&course).stub_dir(ASSIGNMENT), &alone_subs.join("stub"));
+    copy_src(&Course::at(&course).reference_dir(ASSIGNMENT), &alone_subs.join("honest"));
+    copy_src(&Course::at(&course).stub_dir(ASSIGNMENT), &alone_subs.join("stub"));
     let alone = grade(&root, &alone_subs, "alone");
 
     // The same two among the hostile ones.
@@ -231,8 +229,9 @@ fn hostile_submissions_earn_only_their_honest_checks_and_touch_nothing_else() {
         ("@MARKER@", marker.display().to_string()),
     ];
     let expected: Vec<&Expect> = EXPECTED.iter().filter(|e| fork_bomb_allowed || e.name != "fork-bomb").collect();
-    for e in &expected {
-        copy_filled(&course.join("tests/fixtures/adversarial").join(e.name), &subs.join(e.name), &fill);
+    let course_files = Course::at(&course);
+    for sample in hostile::samples(&course_files).iter().filter(|s| expected.iter().any(|e| e.name == s.name)) {
+        hostile::make(&course_files, sample, &subs.join(&sample.name), &fill);
     }
     for name in HONEST {
         copy_src(&alone_subs.join(name), &subs.join(name));

@@ -1,0 +1,3 @@
+//! Helpers shared by the harness's tests (and benches).
+
+pub mod hostile;
