@@ -189,7 +189,7 @@ pub fn build(course: &Course, id: &str, submission: &Path, overlay: &Overlay, op
     // Cargo serialises builds in one target directory anyway; the lock also
     // covers copying the binary out and removing this build's artifacts
     // before another build starts.
-    let guard = BuildLock::acquire(&build_dir.join(".gradwork-build.lock"))?;
+    let guard = BuildLock::acquire(&build_dir)?;
     let artifacts = Artifacts::before(&build_dir, id);
     let built = cargo::build_binary(cmd, &bin).map_err(|e| BuildError::Compile(student_paths(e, &slot)));
     let sandbox_dir = dir.path().join("sandbox");
@@ -389,12 +389,18 @@ fn make_workspace_root(course: &Course, manifest: &Path, tag: &str) -> Result<()
     write_manifest(manifest, &table)
 }
 
-/// An exclusive `flock` on a file, released on drop.
-struct BuildLock(fs::File);
+/// The lock graders take on a shared build directory while they build a
+/// submission and remove its artifacts (an exclusive `flock`, released on
+/// drop). Anything else that builds the assignment crates in that directory
+/// (the harness's own tests) takes it too, so that a grader never removes
+/// what another build just made.
+pub struct BuildLock(fs::File);
 
 impl BuildLock {
-    fn acquire(path: &Path) -> Result<BuildLock, BuildError> {
+    /// Waits for, and takes, the lock of `build_dir`.
+    pub fn acquire(build_dir: &Path) -> Result<BuildLock, BuildError> {
         use std::os::fd::AsRawFd;
+        let path = &build_dir.join(".gradwork-build.lock");
         let file = fs::OpenOptions::new().create(true).truncate(false).write(true).open(path).map_err(io(path))?;
         // SAFETY: flock on a file descriptor we own.
         if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
