@@ -1,10 +1,12 @@
 # gradwork: the two commands of the README, and the set-up they share.
 #   make demo   grade the bundled sample submissions of every assignment
 #   make test   the whole test suite (harness tests + dev check)
+#   make cuda-check  build against the CUDA libtorch (4.7 GB, once) and check
+#               that its CUDA backend registers; needs no GPU
 
 CARGO ?= cargo
 
-.PHONY: setup demo test check
+.PHONY: setup demo test check cuda-check
 
 setup:
 	@command -v python3 >/dev/null 2>&1 || { echo "error: Python 3 is needed to install libtorch: install python3 (and python3-venv), e.g. apt-get install python3 python3-venv" >&2; exit 1; }
@@ -19,3 +21,6 @@ test: setup
 	$(CARGO) run --bin gradwork -- dev check
 
 check: test
+
+cuda-check:
+	@sh tools/check_cuda_build.sh

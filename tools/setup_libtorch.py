@@ -178,6 +178,8 @@ def main():
                         help="install the CUDA build (auto: when an NVIDIA GPU is present)")
     parser.add_argument("--dry-run", action="store_true",
                         help="find or install libtorch and report, but do not write .cargo/config.toml")
+    parser.add_argument("--print-libtorch", action="store_true",
+                        help="print the libtorch directory on stdout (for scripts)")
     args = parser.parse_args()
     cuda = args.cuda == "yes" or (args.cuda == "auto" and gpu_present())
     try:
@@ -195,6 +197,8 @@ def main():
         print(f"error: {err}", file=sys.stderr)
         return 1
     log(f"libtorch {TORCH_VERSION} at {torch_dir} ({'CUDA' if cuda else 'CPU'})")
+    if args.print_libtorch:
+        print(torch_dir)
     return 0
 
 
