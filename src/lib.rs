@@ -36,6 +36,7 @@ pub mod grade;
 pub mod gradcheck;
 pub mod grader;
 pub mod leakage;
+pub mod outputs;
 pub mod libtorch;
 pub mod plot;
 pub mod report;

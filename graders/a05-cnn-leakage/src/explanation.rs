@@ -2,7 +2,7 @@
 //! goes wrong and how that gives the answers away) and attached for the
 //! instructor to read.
 
-use crate::values;
+use gradwork::outputs;
 use gradwork::suite::{Ctx, Failure};
 
 /// Fewest words an explanation of the bug takes.
@@ -22,7 +22,7 @@ const WHY: &[&str] = &[
 ];
 
 pub fn explanation(ctx: &mut Ctx) -> Result<(), Failure> {
-    let text = values::text(&ctx.call_one("explain_bug", vec![])?, "the explanation")?;
+    let text = outputs::text(&ctx.call_one("explain_bug", vec![])?, "the explanation")?;
     ctx.attach("explanation.md", "Your explanation of the bug (exercise 8), for your instructor", text.clone().into_bytes());
     let lower = text.to_lowercase();
     let words = text.split_whitespace().count();

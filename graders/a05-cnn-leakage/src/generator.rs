@@ -4,7 +4,7 @@
 //! brightness, position), and still learnable by a CNN.
 
 use crate::images::{self, Stump};
-use crate::values;
+use gradwork::outputs;
 // BEGIN HIDDEN
 use crate::train;
 // END HIDDEN
@@ -23,7 +23,7 @@ fn generate(ctx: &mut Ctx, n: i64) -> Result<(Tensor, Tensor), Failure> {
     let [images, labels] = out.as_slice() else {
         return Err(Failure::Grader("the runner sent the wrong outputs for make_images".into()));
     };
-    let (x, y) = (values::tensor(images, "the images")?, values::tensor(labels, "the labels")?);
+    let (x, y) = (outputs::tensor(images, "the images")?, outputs::tensor(labels, "the labels")?);
     let call = format!("`make_images({n}, 16)`");
     if x.size() != [n, 1, 16, 16] || x.kind() != Kind::Float {
         return Err(Failure::wrong(format!(

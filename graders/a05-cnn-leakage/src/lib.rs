@@ -12,7 +12,6 @@ mod network;
 mod sanity;
 mod splits;
 mod train;
-mod values;
 mod weights;
 
 use gradwork::suite::Suite;

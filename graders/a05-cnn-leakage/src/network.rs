@@ -1,7 +1,8 @@
 //! Exercises 1–3: the forward pass against libtorch on the same weights,
 //! dropout, accuracy and prediction.
 
-use crate::{images, values, weights};
+use crate::{images, weights};
+use gradwork::outputs;
 use gradwork::compare::num;
 use gradwork::stats::mean_z_test;
 use gradwork::suite::{Ctx, Failure};
@@ -94,7 +95,7 @@ pub fn accuracy(ctx: &mut Ctx) -> Result<(), Failure> {
         let logits: Vec<f32> = (0..n * k).map(|_| ctx.rng().random_range(-3.0f32..3.0)).collect();
         let labels: Vec<i64> = (0..n).map(|_| ctx.rng().random_range(0..k)).collect();
         let (logits, labels) = (Tensor::from_slice(&logits).view([n, k]), Tensor::from_slice(&labels));
-        let got = values::float(&ctx.call_one("accuracy", vec![Value::arg(&logits), Value::arg(&labels)])?, "accuracy")?;
+        let got = outputs::float(&ctx.call_one("accuracy", vec![Value::arg(&logits), Value::arg(&labels)])?, "accuracy")?;
         let right = logits.argmax(-1, false).eq_tensor(&labels).sum(Kind::Int64).int64_value(&[]);
         let want = right as f64 / n as f64;
         if (got - want).abs() > 1e-9 {

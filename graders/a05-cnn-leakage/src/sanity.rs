@@ -1,7 +1,7 @@
 //! Exercises 6 and 7: the student's overlap check on planted copies, and the
 //! student's shuffled-labels check on three pipelines whose verdicts are known.
 
-use crate::values;
+use gradwork::outputs;
 use gradwork::compare::num;
 use gradwork::suite::{Ctx, Failure};
 use gradwork::value::Value;
@@ -37,7 +37,7 @@ pub fn near_duplicates(ctx: &mut Ctx) -> Result<(), Failure> {
     let n_test = kinds.len() as i64;
     let dims = |n: i64| [n, shape[0], shape[1], shape[2]];
     let (train_t, test_t) = (Tensor::from_slice(&train).view(dims(n_train)), Tensor::from_slice(&test).view(dims(n_test)));
-    let got = values::ints(&ctx.call_one("near_duplicates", vec![Value::arg(&train_t), Value::arg(&test_t), tol.into()])?, "near_duplicates")?;
+    let got = outputs::ints(&ctx.call_one("near_duplicates", vec![Value::arg(&train_t), Value::arg(&test_t), tol.into()])?, "near_duplicates")?;
     // The oracle: the largest entry-wise difference to the closest training row.
     let a = test_t.reshape([n_test, -1]).to_kind(Kind::Double);
     let b = train_t.reshape([n_train, -1]).to_kind(Kind::Double);
@@ -165,14 +165,14 @@ pub fn sanity_check(ctx: &mut Ctx) -> Result<(), Failure> {
     for Case { name, what, leaky, learns, control, shuffled } in cases {
         let args = vec![name.into(), Value::arg(&x_train), Value::arg(&y_train), Value::arg(&x_test), Value::arg(&y_test), seed.into()];
         let out = ctx.call_one("shuffled_label_check", args)?;
-        let fields = values::list(&out, "the SanityReport", 6)?;
+        let fields = outputs::list_of_len(&out, "the SanityReport", 6)?;
         let r = Reported {
-            shuffled: values::float(&fields[0], "shuffled_accuracy")?,
-            control: values::float(&fields[1], "control_accuracy")?,
-            chance: values::float(&fields[2], "chance")?,
-            threshold: values::float(&fields[3], "threshold")?,
-            leaky: values::flag(&fields[4], "leaky")?,
-            learns: values::flag(&fields[5], "learns")?,
+            shuffled: outputs::float(&fields[0], "shuffled_accuracy")?,
+            control: outputs::float(&fields[1], "control_accuracy")?,
+            chance: outputs::float(&fields[2], "chance")?,
+            threshold: outputs::float(&fields[3], "threshold")?,
+            leaky: outputs::flag(&fields[4], "leaky")?,
+            learns: outputs::flag(&fields[5], "learns")?,
         };
         let context = format!(
             "For {what} (train: 240 points of 3 classes with shares 50/30/20 %; test: 120 points, 60/36/24 per class), \

@@ -2,7 +2,8 @@
 //! duplicate checks, and the training pipeline, judged by the harness's
 //! shuffled-labels test.
 
-use crate::{images, values};
+use crate::images;
+use gradwork::outputs;
 use gradwork::leakage::{duplicates_across_splits, shuffled_labels, split_integrity, ShuffledLabelOptions};
 use gradwork::suite::{Ctx, Failure};
 use gradwork::value::Value;
@@ -12,8 +13,8 @@ use tch::Tensor;
 /// Calls `split_indices(n, seed)`: (train, val, test).
 fn split(ctx: &mut Ctx, n: i64, seed: i64) -> Result<[Vec<i64>; 3], Failure> {
     let out = ctx.call_one("split_indices", vec![n.into(), seed.into()])?;
-    let parts = values::list(&out, "the split", 3)?;
-    Ok([values::ints(&parts[0], "train")?, values::ints(&parts[1], "val")?, values::ints(&parts[2], "test")?])
+    let parts = outputs::list_of_len(&out, "the split", 3)?;
+    Ok([outputs::ints(&parts[0], "train")?, outputs::ints(&parts[1], "val")?, outputs::ints(&parts[2], "test")?])
 }
 
 pub fn split_check(ctx: &mut Ctx) -> Result<(), Failure> {

@@ -12,7 +12,6 @@ mod mlp;
 mod reader;
 mod tfevents;
 mod training;
-mod values;
 
 use gradwork::suite::Suite;
 

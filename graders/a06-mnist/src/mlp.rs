@@ -2,7 +2,7 @@
 //! same weights, evaluation, and optimisation steps against `nn::Sgd` and
 //! `nn::Adam`.
 
-use crate::values;
+use gradwork::outputs;
 use gradwork::compare::num;
 use gradwork::leakage::split_integrity;
 use gradwork::suite::{Ctx, Failure};
@@ -71,7 +71,7 @@ pub fn split(ctx: &mut Ctx) -> Result<(), Failure> {
             let [train, val] = out.as_slice() else {
                 return Err(Failure::Grader("the runner sent the wrong outputs for split_train_val".into()));
             };
-            Ok((values::ints(train, "train")?, values::ints(val, "val")?))
+            Ok((outputs::ints(train, "train")?, outputs::ints(val, "val")?))
         };
         let (train, val) = call(ctx, seed)?;
         let sizes = [(n - n / 10) as usize, (n / 10) as usize];
@@ -111,7 +111,7 @@ pub fn evaluate(ctx: &mut Ctx) -> Result<(), Failure> {
     let [loss, accuracy] = out.as_slice() else {
         return Err(Failure::Grader("the runner sent the wrong outputs for evaluate".into()));
     };
-    let (loss, accuracy) = (values::float(loss, "the loss")?, values::float(accuracy, "the accuracy")?);
+    let (loss, accuracy) = (outputs::float(loss, "the loss")?, outputs::float(accuracy, "the accuracy")?);
     let logits = forward(&w, &x);
     let want_loss = logits.cross_entropy_for_logits(&y).double_value(&[]);
     let want_accuracy = logits.argmax(-1, false).eq_tensor(&y).to_kind(Kind::Double).mean(Kind::Double).double_value(&[]);
@@ -196,7 +196,7 @@ fn check_steps(ctx: &mut Ctx, kind: &str, lr: f64, steps: i64) -> Result<(), Fai
     let (want, want_losses) = oracle_steps(&w, kind, lr, &xs, &ys)?;
     let name = if kind == "sgd" { "SGD" } else { "Adam" };
     let losses = match &out[6] {
-        Value::List(items) => items.iter().map(|v| values::float(v, "a loss")).collect::<Result<Vec<_>, _>>()?,
+        Value::List(items) => items.iter().map(|v| outputs::float(v, "a loss")).collect::<Result<Vec<_>, _>>()?,
         other => return Err(Failure::Grader(format!("train_steps sent {} for the losses", other.type_name()))),
     };
     for (k, (got, want)) in losses.iter().zip(&want_losses).enumerate() {
@@ -211,7 +211,7 @@ fn check_steps(ctx: &mut Ctx, kind: &str, lr: f64, steps: i64) -> Result<(), Fai
         }
     }
     for (i, value) in out[..6].iter().enumerate() {
-        let got = values::tensor(value, NAMES[i])?;
+        let got = outputs::tensor(value, NAMES[i])?;
         let what = format!("`{}` after {steps} step(s) of `train_step` with {name} (lr {})", NAMES[i], num(lr));
         ctx.compare(&what, &want[i], &got)?;
     }

@@ -2,7 +2,8 @@
 //! and loading the four files of a directory.
 
 use crate::idx_bytes::{self, arg, file, random_labels, random_pixels, IMAGES_MAGIC, LABELS_MAGIC};
-use crate::{digits, values};
+use crate::digits;
+use gradwork::outputs;
 use gradwork::suite::{Ctx, Failure};
 use gradwork::value::Value;
 use rand::Rng;
@@ -46,7 +47,7 @@ impl Read {
 
 fn call_read(ctx: &mut Ctx, function: &str, args: Vec<Value>) -> Result<Read, Failure> {
     let mut out = ctx.call(function, args)?;
-    let tag = values::text(out.first().unwrap_or(&Value::Unit), "the result tag")?;
+    let tag = outputs::text(out.first().unwrap_or(&Value::Unit), "the result tag")?;
     if tag == "ok" {
         out.remove(0);
         return Ok(Read::Ok(out));
@@ -55,9 +56,9 @@ fn call_read(ctx: &mut Ctx, function: &str, args: Vec<Value>) -> Result<Read, Fa
         return Err(Failure::Grader("the runner sent a malformed reader error".into()));
     };
     Ok(Read::Err {
-        variant: values::text(variant, "the error variant")?,
-        message: values::text(message, "the error message")?,
-        numbers: values::ints(numbers, "the error's numbers")?,
+        variant: outputs::text(variant, "the error variant")?,
+        message: outputs::text(message, "the error message")?,
+        numbers: outputs::ints(numbers, "the error's numbers")?,
     })
 }
 
@@ -65,7 +66,7 @@ fn call_read(ctx: &mut Ctx, function: &str, args: Vec<Value>) -> Result<Read, Fa
 fn expect_tensor(ctx: &mut Ctx, function: &str, bytes: &[u8], want: &Tensor, what: &str) -> Result<(), Failure> {
     match call_read(ctx, function, vec![arg(bytes)])? {
         Read::Ok(values) => {
-            let got = values::tensor(values.first().unwrap_or(&Value::Unit), "the tensor read")?;
+            let got = outputs::tensor(values.first().unwrap_or(&Value::Unit), "the tensor read")?;
             ctx.compare(&format!("`{function}` of {what}"), want, &got)
         }
         other => Err(Failure::wrong(format!(
@@ -173,7 +174,7 @@ pub fn real_sizes(ctx: &mut Ctx) -> Result<(), Failure> {
     expect_tensor(ctx, "read_idx_images", &bytes, &want, "a file of 300 MNIST-sized images (28×28)")?;
     match call_read(ctx, "read_idx", vec![arg(&bytes), (IMAGES_MAGIC as i64).into(), 3i64.into()])? {
         Read::Ok(values) => {
-            let dims = values::ints(values.first().unwrap_or(&Value::Unit), "the dimensions")?;
+            let dims = outputs::ints(values.first().unwrap_or(&Value::Unit), "the dimensions")?;
             if dims != [300, 28, 28] {
                 return Err(Failure::wrong(format!(
                     "`read_idx(path, 2051, 3)` of a file of 300 images of 28×28 returned the dimensions {dims:?}, \
@@ -197,7 +198,7 @@ pub fn load_mnist(ctx: &mut Ctx) -> Result<(), Failure> {
         Read::Ok(values) => {
             let wants = [&shipped.train_images, &shipped.train_labels, &shipped.test_images, &shipped.test_labels];
             for ((name, _), (got, want)) in digits::FILES.iter().zip(values.iter().zip(wants)) {
-                let got = values::tensor(got, name)?;
+                let got = outputs::tensor(got, name)?;
                 ctx.compare(&format!("What `load_mnist(dir)` read from `{name}`"), want, &got)?;
             }
         }

@@ -3,7 +3,8 @@
 //! evaluated by the grader) and the TensorBoard event files (parsed and
 //! compared with the history).
 
-use crate::{curves, digits, mlp, tfevents, values};
+use crate::{curves, digits, mlp, tfevents};
+use gradwork::outputs;
 use gradwork::compare::num;
 use gradwork::suite::{Ctx, Failure};
 use gradwork::value::Value;
@@ -41,15 +42,8 @@ pub struct Run {
     pub events: Vec<(String, Vec<u8>)>,
 }
 
-fn floats(v: &Value, what: &str) -> Result<Vec<f64>, Failure> {
-    match v {
-        Value::List(items) => items.iter().map(|x| values::float(x, what)).collect(),
-        other => Err(Failure::Grader(format!("the runner sent {} for {what}", other.type_name()))),
-    }
-}
-
 fn bytes_of(v: &Value, what: &str) -> Result<Vec<u8>, Failure> {
-    let t = values::tensor(v, what)?;
+    let t = outputs::tensor(v, what)?;
     Vec::<u8>::try_from(&t).map_err(|e| Failure::Grader(format!("{what} are not bytes: {e}")))
 }
 
@@ -79,8 +73,8 @@ pub fn run(ctx: &mut Ctx, optimizer: &str, lr: f64, epochs: i64) -> Result<Run, 
         seed.into(),
     ];
     let out = ctx.call("train", args)?;
-    if values::text(out.first().unwrap_or(&Value::Unit), "the result tag")? == "error" {
-        let message = values::text(out.get(1).unwrap_or(&Value::Unit), "the error")?;
+    if outputs::text(out.first().unwrap_or(&Value::Unit), "the result tag")? == "error" {
+        let message = outputs::text(out.get(1).unwrap_or(&Value::Unit), "the error")?;
         return Err(Failure::wrong(format!("{what} returned an error: {message}")));
     }
     let [_, step, train, val, acc, test_loss, test_accuracy, model, events] = out.as_slice() else {
@@ -93,18 +87,18 @@ pub fn run(ctx: &mut Ctx, optimizer: &str, lr: f64, epochs: i64) -> Result<Run, 
     let mut files = Vec::new();
     if let Value::List(items) = events {
         for item in items {
-            let pair = values::list(item, "an event file", 2)?;
-            files.push((values::text(&pair[0], "an event file name")?, bytes_of(&pair[1], "an event file's bytes")?));
+            let pair = outputs::list_of_len(item, "an event file", 2)?;
+            files.push((outputs::text(&pair[0], "an event file name")?, bytes_of(&pair[1], "an event file's bytes")?));
         }
     }
     Ok(Run {
         what,
-        step_loss: floats(step, "step_loss")?,
-        train_loss: floats(train, "train_loss")?,
-        val_loss: floats(val, "val_loss")?,
-        val_accuracy: floats(acc, "val_accuracy")?,
-        test_loss: values::float(test_loss, "test_loss")?,
-        test_accuracy: values::float(test_accuracy, "test_accuracy")?,
+        step_loss: outputs::floats(step, "step_loss")?,
+        train_loss: outputs::floats(train, "train_loss")?,
+        val_loss: outputs::floats(val, "val_loss")?,
+        val_accuracy: outputs::floats(acc, "val_accuracy")?,
+        test_loss: outputs::float(test_loss, "test_loss")?,
+        test_accuracy: outputs::float(test_accuracy, "test_accuracy")?,
         model,
         events: files,
     })
@@ -216,7 +210,7 @@ pub fn saved_model(ctx: &mut Ctx) -> Result<(), Failure> {
     let [loss, accuracy] = out.as_slice() else {
         return Err(Failure::Grader("the runner sent the wrong outputs for evaluate".into()));
     };
-    let (loss, accuracy) = (values::float(loss, "the loss")?, values::float(accuracy, "the accuracy")?);
+    let (loss, accuracy) = (outputs::float(loss, "the loss")?, outputs::float(accuracy, "the accuracy")?);
     if (accuracy - run.test_accuracy).abs() > 1e-9 || (loss - run.test_loss).abs() > 1e-5 * loss.abs().max(1.0) {
         return Err(Failure::wrong(format!(
             "{}: your `evaluate` gives the saved model accuracy {} and loss {} on the test images, but `train` \
