@@ -172,6 +172,10 @@ pub fn grade_batch(suite: &Suite, course: &Course, args: &GradeArgs, reproduce_p
     std::fs::create_dir_all(&args.out).map_err(|source| GradeError::Write { path: args.out.clone(), source })?;
     // Orphans of the runners come back to the grader, to be killed and reaped.
     let _ = sandbox::become_subreaper();
+    let abandoned = crate::scratch::remove_abandoned();
+    if abandoned > 0 {
+        eprintln!("note: removed {abandoned} temporary folders of graders that were killed before they could clean up ({})", std::env::temp_dir().display());
+    }
     let batch = Batch::new(suite, &rubric, course, args, reproduce_prefix)?;
     let mut records = grade_all(&batch, &entries)?;
     records.sort_by(|a, b| a.report.name.cmp(&b.report.name));
@@ -205,10 +209,7 @@ impl<'a> Batch<'a> {
                 libtorch: Path::new(crate::libtorch::LIB_DIR).parent().map(Path::to_path_buf),
             },
             limits: format!("{}; {}", rubric.limits.describe(), caps.describe(rubric.limits.processes)),
-            scratch: tempfile::Builder::new()
-                .prefix("gradwork-unpack-")
-                .tempdir()
-                .map_err(|source| GradeError::Write { path: std::env::temp_dir(), source })?,
+            scratch: crate::scratch::tempdir("unpack").map_err(|source| GradeError::Write { path: std::env::temp_dir(), source })?,
         })
     }
 }

@@ -43,6 +43,7 @@ pub mod report;
 pub mod result;
 pub mod rubric;
 pub mod samples;
+pub mod scratch;
 pub mod sandbox;
 pub mod snapshot;
 pub mod stats;

@@ -145,7 +145,7 @@ pub fn build(course: &Course, id: &str, submission: &Path, overlay: &Overlay, op
             why: "it has no src/ directory; a submission is a copy of the assignment crate with your src/ files".into(),
         });
     }
-    let dir = tempfile::Builder::new().prefix("gradwork-build-").tempdir().map_err(io(&std::env::temp_dir()))?;
+    let dir = crate::scratch::tempdir("build").map_err(io(&std::env::temp_dir()))?;
     // The student crate is the workspace root, so compiler messages and panic
     // locations name the student's files exactly as in their own crate: `src/lib.rs`.
     let slot = dir.path().join("crate");

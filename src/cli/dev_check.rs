@@ -93,7 +93,7 @@ pub fn seeds(count: usize) -> Vec<u64> {
 /// alone under the others; the full reports of each run.
 fn grade_over_seeds(course: &Course, id: &str, count: usize) -> Result<Vec<(u64, Vec<SubmissionReport>)>, CliError> {
     let grader = build_grader(course, id)?;
-    let tmp = tempfile::Builder::new().prefix("gradwork-dev-check-").tempdir().map_err(|source| CliError::Io { path: "/tmp".into(), source })?;
+    let tmp = crate::scratch::tempdir("dev-check").map_err(|source| CliError::Io { path: std::env::temp_dir(), source })?;
     let link = |dir: &Path, name: &str, target: &Path| {
         std::fs::create_dir_all(dir)
             .and_then(|_| std::os::unix::fs::symlink(target, dir.join(name)))
