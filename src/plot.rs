@@ -22,7 +22,7 @@ use std::sync::Once;
 const FONT: &[u8] = include_bytes!("../assets/fonts/DejaVuSans-subset.ttf");
 const FAMILY: &str = "sans-serif";
 
-/// Line colours: the student's first (blue), then the reference (dark grey), then others.
+/// Line colours, in order of the student's lines (a reference line takes its predecessor's).
 const PALETTE: [RGBColor; 5] =
     [RGBColor(31, 119, 180), RGBColor(80, 80, 80), RGBColor(214, 39, 40), RGBColor(44, 160, 44), RGBColor(148, 103, 189)];
 
@@ -114,12 +114,22 @@ pub struct Series {
     pub label: String,
     /// (x, y) points; non-finite ones are left out (a diverged loss is NaN).
     pub points: Vec<(f64, f64)>,
+    /// A reference run's line: drawn as a wide, faded band under the
+    /// student's lines, in the colour of the line before it, so that a
+    /// student's curve that follows the reference stays visible inside it.
+    pub reference: bool,
 }
 
 impl Series {
     /// A series of values at x = 1, 2, 3, ... (epochs).
     pub fn from_values(label: &str, values: &[f64]) -> Series {
-        Series { label: label.to_string(), points: values.iter().enumerate().map(|(i, &v)| ((i + 1) as f64, v)).collect() }
+        Series { label: label.to_string(), points: values.iter().enumerate().map(|(i, &v)| ((i + 1) as f64, v)).collect(), reference: false }
+    }
+
+    /// The reference run's series of values at x = 1, 2, 3, ...; put it
+    /// right after the student's series it is to be compared with.
+    pub fn reference(label: &str, values: &[f64]) -> Series {
+        Series { reference: true, ..Series::from_values(label, values) }
     }
 }
 
@@ -140,10 +150,10 @@ pub struct LinePlot {
 /// quantity (`loss`, `validation accuracy`).
 pub fn training_curves(what: &str, student: &[f64], reference: &[f64]) -> LinePlot {
     LinePlot {
-        title: format!("Training {what}: your model and the reference"),
+        title: format!("{}{} per epoch: your model and the reference", what[..1].to_uppercase(), &what[1..]),
         x_label: "epoch".into(),
         y_label: what.into(),
-        series: vec![Series::from_values("your model", student), Series::from_values("reference", reference)],
+        series: vec![Series::from_values("your model", student), Series::reference("reference", reference)],
     }
 }
 
@@ -190,27 +200,69 @@ impl Plot for LinePlot {
             .light_line_style(RGBColor(235, 235, 235))
             .draw()
             .map_err(draw_err)?;
-        for (i, (label, points)) in lines.into_iter().enumerate() {
-            let color = PALETTE[i % PALETTE.len()];
-            let width = if i == 0 { 3 } else { 2 };
-            let style = ShapeStyle::from(&color).stroke_width(width);
-            chart
-                .draw_series(LineSeries::new(points.clone(), style))
-                .map_err(draw_err)?
-                .label(label)
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], style));
-            chart.draw_series(points.into_iter().map(|p| Circle::new(p, 3, color.filled()))).map_err(draw_err)?;
+        // Colours: each student line its own, each reference line its predecessor's.
+        let mut colors = Vec::with_capacity(self.series.len());
+        let mut next = 0;
+        for s in &self.series {
+            let color = match (s.reference, colors.last()) {
+                (true, Some(&previous)) => previous,
+                _ => {
+                    next += 1;
+                    PALETTE[(next - 1) % PALETTE.len()]
+                }
+            };
+            colors.push(color);
         }
+        // Reference bands first, so that the student's lines lie on top; the
+        // legend then lists every line in the order of `series`.
+        let band = |color: RGBColor| ShapeStyle::from(&color.mix(0.3)).stroke_width(8);
+        for (i, (_, points)) in lines.iter().enumerate().filter(|&(i, _)| self.series[i].reference) {
+            chart.draw_series(LineSeries::new(points.clone(), band(colors[i]))).map_err(draw_err)?;
+        }
+        for (i, (label, points)) in lines.iter().enumerate() {
+            let color = colors[i];
+            let (style, drawn) = if self.series[i].reference {
+                (band(color), Vec::new())
+            } else {
+                (ShapeStyle::from(&color).stroke_width(2), points.clone())
+            };
+            chart
+                .draw_series(LineSeries::new(drawn, style))
+                .map_err(draw_err)?
+                .label(label.as_str())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], style));
+            if !self.series[i].reference && points.len() <= 40 {
+                chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled()))).map_err(draw_err)?;
+            }
+        }
+        let corner = emptiest_corner(lines.iter().flat_map(|(_, p)| p.iter().copied()), (x0, x1), (y0, y1));
         chart
             .configure_series_labels()
             .label_font((FAMILY, 16))
             .background_style(WHITE.mix(0.85))
             .border_style(RGBColor(180, 180, 180))
-            .position(SeriesLabelPosition::UpperRight)
+            .position(corner)
             .draw()
             .map_err(draw_err)?;
         Ok(())
     }
+}
+
+/// The corner of the plot with the fewest points under where a legend
+/// would go (the right or left 45 % of the width, top or bottom 40 %).
+fn emptiest_corner(points: impl Iterator<Item = (f64, f64)>, (x0, x1): (f64, f64), (y0, y1): (f64, f64)) -> SeriesLabelPosition {
+    let mut counts = [0usize; 4]; // upper right, lower right, upper left, lower left
+    for (x, y) in points {
+        let (u, v) = ((x - x0) / (x1 - x0), (y - y0) / (y1 - y0));
+        let (right, left, top, bottom) = (u >= 0.55, u <= 0.45, v >= 0.6, v <= 0.4);
+        for (k, inside) in [right && top, right && bottom, left && top, left && bottom].into_iter().enumerate() {
+            counts[k] += usize::from(inside);
+        }
+    }
+    let positions = [SeriesLabelPosition::UpperRight, SeriesLabelPosition::LowerRight, SeriesLabelPosition::UpperLeft, SeriesLabelPosition::LowerLeft];
+    // The first of the emptiest, in that order of preference.
+    let best = (0..4).min_by_key(|&k| (counts[k], k)).unwrap_or(0);
+    positions[best].clone()
 }
 
 /// Predicted classes on a regular grid over the plane: `classes[j * nx + i]`
@@ -309,5 +361,32 @@ pub fn attach(ctx: &mut crate::suite::Ctx, stem: &str, caption: &str, plot: &imp
             ctx.attach(&format!("{stem}.png"), caption, png);
         }
         (Err(e), _) | (_, Err(e)) => eprintln!("note: the plot `{stem}` was left out: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_legend_goes_where_the_curves_are_not() {
+        let rising = (0..20).map(|e| (e as f64, 1.0 - (-0.3 * e as f64).exp()));
+        assert!(matches!(emptiest_corner(rising, (0.0, 19.0), (0.0, 1.0)), SeriesLabelPosition::LowerRight));
+        let falling = (0..20).map(|e| (e as f64, (-0.3 * e as f64).exp()));
+        assert!(matches!(emptiest_corner(falling, (0.0, 19.0), (0.0, 1.0)), SeriesLabelPosition::UpperRight));
+    }
+
+    #[test]
+    fn a_reference_line_takes_the_colour_of_the_line_before_it() {
+        let plot = LinePlot {
+            title: "t".into(),
+            x_label: "x".into(),
+            y_label: "y".into(),
+            series: vec![Series::from_values("yours", &[1.0, 0.5]), Series::reference("reference", &[1.0, 0.4])],
+        };
+        let svg = plot.svg().unwrap();
+        let blue = "#1F77B4";
+        assert!(svg.to_uppercase().matches(blue).count() >= 2, "both lines are drawn in the student's blue:\n{svg}");
+        assert!(svg.contains("opacity=\"0.3") || svg.contains("stroke-opacity=\"0.3"), "the reference is a faded band");
     }
 }

@@ -5,6 +5,7 @@
 use crate::inputs::{normal_tensor, two_clusters};
 use crate::oracle::{self, cpu, Act, GRAD_NAMES};
 use gradwork::compare::num;
+use gradwork::plot::{self, LinePlot, Series};
 use gradwork::suite::{Ctx, Failure};
 use gradwork::value::Value;
 use tch::{Kind, Tensor};
@@ -122,12 +123,24 @@ pub fn relu_vs_sigmoid(ctx: &mut Ctx) -> Result<(), Failure> {
     for setup in &COMPARE {
         curves.push(run(ctx, setup, &x, &y)?);
     }
-    // The curves as CSV (epoch, yours and the reference for each activation).
-    // PLOT: replace with a `gradwork::plot` chart once that module exists.
+    // The curves as CSV (epoch, yours and the reference for each activation) and as a plot.
     let mut csv = String::from("epoch,relu_yours,relu_reference,sigmoid_yours,sigmoid_reference\n");
     for e in 0..curves[0].0.len() {
         csv.push_str(&format!("{e},{},{},{},{}\n", curves[0].0[e], curves[0].1[e], curves[1].0[e], curves[1].1[e]));
     }
     ctx.attach("loss_curves_relu_vs_sigmoid.csv", "Training loss per epoch, ReLU and sigmoid (yours and the reference)", csv.into_bytes());
+    let [(relu, relu_ref), (sigmoid, sigmoid_ref)] = [&curves[0], &curves[1]];
+    let chart = LinePlot {
+        title: "Training loss per epoch: ReLU against sigmoid".into(),
+        x_label: "epoch".into(),
+        y_label: "cross-entropy".into(),
+        series: vec![
+            Series::from_values("your ReLU network", relu),
+            Series::reference("reference ReLU network", relu_ref),
+            Series::from_values("your sigmoid network", sigmoid),
+            Series::reference("reference sigmoid network", sigmoid_ref),
+        ],
+    };
+    plot::attach(ctx, "loss_curves_relu_vs_sigmoid", "Training loss per epoch, ReLU and sigmoid: yours and the reference's (same data, same start)", &chart);
     Ok(())
 }

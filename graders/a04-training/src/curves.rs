@@ -38,9 +38,9 @@ pub fn attach_training(ctx: &mut Ctx, name: &str, student: &Curves, reference: &
         "cross-entropy",
         vec![
             Series::from_values("your training loss", &student.train_loss),
-            Series::from_values("reference training loss", &reference.train_loss),
+            Series::reference("reference training loss", &reference.train_loss),
             Series::from_values("your validation loss", &student.val_loss),
-            Series::from_values("reference validation loss", &reference.val_loss),
+            Series::reference("reference validation loss", &reference.val_loss),
         ],
     );
     plot::attach(ctx, &format!("{name}-loss"), "Training and validation loss: yours and the reference's (same data, same initial weights)", &loss);
