@@ -140,6 +140,10 @@ pub struct CheckSpec {
     pub rtol: Option<f64>,
     /// Absolute tolerance, overriding the dtype default.
     pub atol: Option<f64>,
+    /// Why `rtol`/`atol` are wider than the reference needs (e.g. "students
+    /// may expand the squares, which loses digits"): `gradwork dev check`
+    /// then does not call the tolerance loose, and prints the reason instead.
+    pub tolerance_why: Option<String>,
     /// Wall-clock limit for this check, overriding `[limits]`.
     pub time_limit_s: Option<f64>,
     /// A hint shown with every failure of this check.
@@ -233,6 +237,9 @@ impl Rubric {
             }
             if !(c.points.is_finite() && c.points >= 0.0) {
                 return Err(format!("check `{}` has points = {}: points must be a number ≥ 0", c.id, c.points));
+            }
+            if c.tolerance_why.is_some() && c.tolerance().is_none() {
+                return Err(format!("check `{}` has tolerance_why but no rtol or atol: give the tolerance it explains, or drop it", c.id));
             }
             for (name, v) in [("rtol", c.rtol), ("atol", c.atol), ("time_limit_s", c.time_limit_s)] {
                 if let Some(v) = v {

@@ -43,6 +43,7 @@ fn spec(id: &str, points: f64, visibility: Visibility, hint: Option<&str>) -> Ch
         visibility,
         rtol: None,
         atol: None,
+        tolerance_why: None,
         time_limit_s: None,
         hint: hint.map(String::from),
     }

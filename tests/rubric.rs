@@ -73,4 +73,5 @@ fn semantic_errors_say_what_to_fix() {
     insta::assert_snapshot!(error(&GOOD.replace("points = 3", "points = -1")), @"graders/a00-demo/rubric.toml: check `b` has points = -1: points must be a number ≥ 0");
     insta::assert_snapshot!(error(&GOOD.replace("checks = [\"b\"]", "checks = [\"c\"]")), @"graders/a00-demo/rubric.toml: [[forbidden]] `cdist` names check `c`, which the rubric does not define");
     insta::assert_snapshot!(error(&GOOD.replace("format_version = 1", "format_version = 2")), @"graders/a00-demo/rubric.toml: format_version = 2 but this gradwork reads version 1: update gradwork or the rubric");
+    insta::assert_snapshot!(error(&GOOD.replace("points = 2", "points = 2\ntolerance_why = \"students may expand the squares\"")), @"graders/a00-demo/rubric.toml: check `a` has tolerance_why but no rtol or atol: give the tolerance it explains, or drop it");
 }

@@ -202,6 +202,7 @@ fn print_calibration(all: &[Findings]) {
         let width = f.calibration.iter().map(|c| c.id.len()).max().unwrap_or(0);
         for c in &f.calibration {
             let verdict = match c.verdict {
+                Verdict::Ok if c.why.is_some() => "  widened on purpose (tolerance_why)",
                 Verdict::Ok => "",
                 Verdict::Flaky => "  FLAKY",
                 Verdict::Fails => "  FAILS",

@@ -6,7 +6,9 @@
 //! not others: a student would lose points by chance. A check's tolerance is
 //! **loose** when the rubric widens it beyond the dtype's default and the
 //! reference never uses more than 1/[`LOOSE_FACTOR`] of it: a planted bug that
-//! small would pass. Default tolerances (`assert_close`'s) are not flagged.
+//! small would pass. Default tolerances (`assert_close`'s) are not flagged,
+//! nor are those whose rubric entry says why they are wide (`tolerance_why`):
+//! students may compute a value another, equally right way that loses digits.
 //!
 //! ```
 //! use gradwork::dev::calibration::{Verdict, LOOSE_FACTOR};
@@ -58,7 +60,8 @@ pub struct CheckCalibration {
     pub id: String,
     /// Largest fraction of the allowed error the reference used, over all seeds.
     pub worst: Option<f64>,
-    /// Whether the rubric widens the dtype's default tolerance.
+    /// Whether the rubric widens the dtype's default tolerance without
+    /// saying why (`tolerance_why`).
     pub widened: bool,
     /// Seeds under which the reference did not pass, with the first line of the message.
     pub failures: Vec<(u64, String)>,
@@ -66,6 +69,8 @@ pub struct CheckCalibration {
     pub seeds: usize,
     /// The verdict.
     pub verdict: Verdict,
+    /// The rubric's reason for a tolerance wider than the reference needs.
+    pub why: Option<String>,
 }
 
 impl CheckCalibration {
@@ -73,7 +78,10 @@ impl CheckCalibration {
     pub fn describe(&self) -> String {
         let worst = self.worst.map(|w| format!("{} of the tolerance", percent(w))).unwrap_or_else(|| "no float comparison".into());
         match self.verdict {
-            Verdict::Ok => format!("{}: ok, worst {worst} over {} seeds", self.id, self.seeds),
+            Verdict::Ok => match &self.why {
+                Some(why) => format!("{}: ok, worst {worst} over {} seeds; tolerance widened on purpose: {why}", self.id, self.seeds),
+                None => format!("{}: ok, worst {worst} over {} seeds", self.id, self.seeds),
+            },
             Verdict::Loose if self.worst == Some(0.0) => format!(
                 "{}: the reference matches the oracle exactly under {} seeds, so the rubric's widened tolerance is over {}× \
                  looser than needed: drop rtol/atol from rubric.toml (the dtype's default applies) or tighten them",
@@ -134,11 +142,13 @@ pub fn calibrate(rubric: &Rubric, runs: &[(u64, SubmissionReport)]) -> Vec<Check
                 }
             }
             let failed: Vec<u64> = failures.iter().map(|(s, _)| *s).collect();
-            let mut verdict = Verdict::of(worst, spec.tolerance().is_some(), &failed);
+            // A tolerance the rubric explains is widened on purpose, not loose.
+            let widened = spec.tolerance().is_some() && spec.tolerance_why.is_none();
+            let mut verdict = Verdict::of(worst, widened, &failed);
             if seeds > 0 && failures.len() == seeds {
                 verdict = Verdict::Fails;
             }
-            CheckCalibration { id: spec.id.clone(), worst, widened: spec.tolerance().is_some(), failures, seeds, verdict }
+            CheckCalibration { id: spec.id.clone(), worst, widened, failures, seeds, verdict, why: spec.tolerance_why.clone() }
         })
         .collect()
 }
@@ -170,6 +180,12 @@ points = 1
 id = "sampler"
 title = "sampler"
 points = 1
+[[check]]
+id = "explained"
+title = "explained"
+points = 1
+atol = 1e-6
+tolerance_why = "students may expand the squares"
 "#;
 
     fn report(results: &[(&str, Status, Option<f64>)]) -> SubmissionReport {
@@ -206,8 +222,8 @@ points = 1
     fn flaky_loose_and_fine_checks_are_told_apart() {
         let rubric = Rubric::parse(RUBRIC, "rubric.toml").unwrap();
         let runs = vec![
-            (1, report(&[("exact", Status::Passed, Some(0.0)), ("tight", Status::Passed, Some(0.2)), ("default", Status::Passed, Some(1e-6)), ("sampler", Status::Passed, None)])),
-            (2, report(&[("exact", Status::Passed, Some(0.0)), ("tight", Status::Passed, Some(0.7)), ("default", Status::Passed, Some(0.0)), ("sampler", Status::Failed, None)])),
+            (1, report(&[("exact", Status::Passed, Some(0.0)), ("tight", Status::Passed, Some(0.2)), ("default", Status::Passed, Some(1e-6)), ("sampler", Status::Passed, None), ("explained", Status::Passed, Some(0.0))])),
+            (2, report(&[("exact", Status::Passed, Some(0.0)), ("tight", Status::Passed, Some(0.7)), ("default", Status::Passed, Some(0.0)), ("sampler", Status::Failed, None), ("explained", Status::Passed, Some(0.0))])),
         ];
         let found = calibrate(&rubric, &runs);
         let verdicts: Vec<(&str, Verdict, Option<f64>)> = found.iter().map(|c| (c.id.as_str(), c.verdict, c.worst)).collect();
@@ -219,8 +235,11 @@ points = 1
                 // Default tolerances are assert_close's: never flagged as loose.
                 ("default", Verdict::Ok, Some(1e-6)),
                 ("sampler", Verdict::Flaky, None),
+                // Widened, but the rubric says why.
+                ("explained", Verdict::Ok, Some(0.0)),
             ]
         );
+        assert_eq!(found[4].describe(), "explained: ok, worst 0% of the tolerance over 2 seeds; tolerance widened on purpose: students may expand the squares");
         assert_eq!(
             found[3].describe(),
             "sampler: flaky: the reference fails under 1 of 2 seeds (seed 2: the p-value is 1e-9)"
