@@ -188,7 +188,9 @@ pub fn decision_grid(ctx: &mut Ctx) -> Result<(), Failure> {
     args.extend([Value::arg(&Tensor::from_slice(&bounds)), steps.into()]);
     let out = ctx.call("decision_grid", args)?;
     let what = format!("`decision_grid(model, {bounds:?}, {steps})`");
-    let device = ctx.device();
+    // The classes are compared exactly, so this oracle runs where the student's
+    // code does (the CPU): a CUDA kernel could flip a point that sits near a tie.
+    let device = Device::Cpu;
     let xs = Tensor::linspace(bounds[0], bounds[1], steps, (Kind::Float, device));
     let ys = Tensor::linspace(bounds[2], bounds[3], steps, (Kind::Float, device));
     let points = Tensor::stack(&[xs.repeat([steps]), ys.repeat_interleave_self_int(steps, 0, None)], 1);
