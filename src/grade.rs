@@ -168,7 +168,7 @@ pub fn grade_batch(suite: &Suite, course: &Course, args: &GradeArgs, reproduce_p
     };
     let rubric = suite.validate()?.clone();
     let all = collect(args)?;
-    let entries: Vec<&Entry> = all.iter().enumerate().filter(|(i, _)| args.shard.map_or(true, |s| s.contains(*i))).map(|(_, e)| e).collect();
+    let entries: Vec<&Entry> = all.iter().enumerate().filter(|(i, _)| args.shard.is_none_or(|s| s.contains(*i))).map(|(_, e)| e).collect();
     std::fs::create_dir_all(&args.out).map_err(|source| GradeError::Write { path: args.out.clone(), source })?;
     // Orphans of the runners come back to the grader, to be killed and reaped.
     let _ = sandbox::become_subreaper();

@@ -256,7 +256,7 @@ mod hex_bytes {
     }
 
     fn decode(text: &[u8]) -> Option<Vec<u8>> {
-        if text.len() % 2 != 0 {
+        if !text.len().is_multiple_of(2) {
             return None;
         }
         let nibble = |c: u8| (c as char).to_digit(16).map(|d| d as u8);

@@ -50,7 +50,7 @@ pub fn run(course: &Course, out: Option<PathBuf>) -> Result<ExitCode, CliError> 
     }
     let w0 = rows.iter().map(|r| r.0.len()).max().unwrap_or(10).max(10);
     let w1 = rows.iter().map(|r| r.1.len()).max().unwrap_or(10).max(10);
-    println!("\n{:<w0$}  {:<w1$}  {:>9}  {}", "assignment", "submission", "score", "what it is");
+    println!("\n{:<w0$}  {:<w1$}  {:>9}  what it is", "assignment", "submission", "score");
     for (a, n, s, about) in &rows {
         println!("{a:<w0$}  {n:<w1$}  {s:>9}  {about}");
     }

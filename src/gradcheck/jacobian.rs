@@ -220,7 +220,7 @@ fn pin(ev: &mut Evaluator<'_>, options: &GradcheckOptions, u: &[Vec<f64>], v: &[
             let analytical = dot(&g[i], &u[i]);
             let allowed = options.atol * l1(&u[i]) * l1(&v[k]) + options.rtol * numerical.abs();
             let ratio = error_ratio(numerical, analytical, allowed);
-            if worst.as_ref().map_or(true, |(_, _, w, _)| ratio > w.ratio) {
+            if worst.as_ref().is_none_or(|(_, _, w, _)| ratio > w.ratio) {
                 let projection = Projection { output: Some(k), input: Some(i), numerical, analytical, allowed, ratio };
                 worst = Some((k, i, projection, std::mem::take(&mut g[i])));
             }
@@ -293,7 +293,7 @@ fn bisect(
         cotangent[k][m] = 0.0;
         let allowed = options.atol + options.rtol * numerical.abs();
         let ratio = error_ratio(numerical, analytical, allowed);
-        if worst.as_ref().map_or(true, |(r, _)| ratio > *r) {
+        if worst.as_ref().is_none_or(|(r, _)| ratio > *r) {
             let entry = Entry {
                 output: k,
                 out_index: m,

@@ -59,7 +59,7 @@ impl<'a> Rows<'a> {
             let len = per_block.min(self.n - start);
             let values = self.block(start, len)?;
             if self.row_len == 0 {
-                hashes.extend(std::iter::repeat(hash_row(&[])).take(len));
+                hashes.extend(std::iter::repeat_n(hash_row(&[]), len));
             } else {
                 hashes.extend(values.chunks(self.row_len).map(hash_row));
             }

@@ -40,7 +40,7 @@ fn grader(what: &str, got: &Value) -> Failure {
 }
 
 /// Output `index` of `values`.
-pub fn at<'v>(values: &'v [Value], index: usize) -> Result<&'v Value, Failure> {
+pub fn at(values: &[Value], index: usize) -> Result<&Value, Failure> {
     values.get(index).ok_or_else(|| Failure::Grader(format!("the runner sent {} outputs, fewer than {}", values.len(), index + 1)))
 }
 
