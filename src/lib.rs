@@ -35,6 +35,7 @@ pub mod glob;
 pub mod grade;
 pub mod gradcheck;
 pub mod grader;
+pub mod inputs;
 pub mod leakage;
 pub mod outputs;
 pub mod libtorch;

@@ -3,26 +3,7 @@
 use rand::Rng;
 use tch::{Device, Kind, Tensor};
 
-/// A standard normal number (Box–Muller).
-pub fn normal(rng: &mut impl Rng) -> f64 {
-    let u: f64 = 1.0 - rng.random::<f64>(); // (0, 1]: ln is finite
-    let v: f64 = rng.random();
-    (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
-}
-
-/// An f64 CPU tensor of `shape` with N(0, std²) entries.
-pub fn normal_tensor(rng: &mut impl Rng, shape: &[i64], std: f64) -> Tensor {
-    let n: i64 = shape.iter().product();
-    let values: Vec<f64> = (0..n).map(|_| normal(rng) * std).collect();
-    Tensor::from_slice(&values).view(shape)
-}
-
-/// An f64 CPU tensor of `shape` with entries uniform in [lo, hi).
-pub fn uniform_tensor(rng: &mut impl Rng, shape: &[i64], lo: f64, hi: f64) -> Tensor {
-    let n: i64 = shape.iter().product();
-    let values: Vec<f64> = (0..n).map(|_| rng.random_range(lo..hi)).collect();
-    Tensor::from_slice(&values).view(shape)
-}
+pub use gradwork::inputs::{normal_tensor, uniform_tensor};
 
 /// Random class labels 0..classes, as an i64 tensor of shape (n,).
 pub fn labels(rng: &mut impl Rng, n: i64, classes: i64) -> Tensor {

@@ -6,19 +6,7 @@ use gradwork::value::Value;
 use rand::Rng;
 use tch::Tensor;
 
-/// A standard normal number (Box–Muller).
-pub fn normal(rng: &mut impl Rng) -> f64 {
-    let u: f64 = 1.0 - rng.random::<f64>();
-    let v: f64 = rng.random();
-    (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
-}
-
-/// An f64 CPU tensor of `shape` with N(0, std²) entries.
-pub fn normal_tensor(rng: &mut impl Rng, shape: &[i64], std: f64) -> Tensor {
-    let n: i64 = shape.iter().product();
-    let values: Vec<f64> = (0..n).map(|_| normal(rng) * std).collect();
-    Tensor::from_slice(&values).view(shape)
-}
+pub use gradwork::inputs::normal_tensor;
 
 /// An f64 (n, 1) column of random 0/1 labels.
 pub fn binary_targets(rng: &mut impl Rng, n: i64) -> Tensor {
