@@ -78,6 +78,9 @@ pub struct GradeArgs {
     /// Wall-clock limit per check in seconds, replacing the rubric's.
     #[arg(long, value_name = "SECONDS")]
     pub time_limit: Option<f64>,
+    /// Memory limit of a runner in MiB, replacing the rubric's `memory_mb`.
+    #[arg(long, value_name = "MIB")]
+    pub memory_limit: Option<u64>,
     /// Build and run submissions without the sandbox (only the time and
     /// resource limits apply), to measure what it costs or to debug it.
     /// Never for submissions you do not trust.
@@ -102,6 +105,7 @@ impl Default for GradeArgs {
             shard: None,
             force: false,
             time_limit: None,
+            memory_limit: None,
             no_sandbox: false,
             report: Default::default(),
         }
@@ -163,6 +167,15 @@ pub fn grade_batch(suite: &Suite, course: &Course, args: &GradeArgs, reproduce_p
         Some(t) => {
             limited = suite.with_time_limit(t);
             &limited
+        }
+        None => suite,
+    };
+    let capped;
+    let suite = match args.memory_limit {
+        Some(0) => return Err(GradeError::Argument("--memory-limit 0: give a number of MiB above 0".into())),
+        Some(mb) => {
+            capped = suite.with_memory_limit(mb);
+            &capped
         }
         None => suite,
     };
@@ -266,7 +279,10 @@ fn grade_all(batch: &Batch, entries: &[&Entry]) -> Result<Vec<Record>, GradeErro
 
 /// The options that change results, as text for the resume key.
 fn options_text(args: &GradeArgs, device: &tch::Device) -> String {
-    format!("seed={} device={device:?} only={:?} time_limit={:?} sandbox={}", args.seed, args.only, args.time_limit, !args.no_sandbox)
+    format!(
+        "seed={} device={device:?} only={:?} time_limit={:?} memory_limit={:?} sandbox={}",
+        args.seed, args.only, args.time_limit, args.memory_limit, !args.no_sandbox
+    )
 }
 
 /// Grades one submission (or finds it up to date) and writes its files.
@@ -375,7 +391,7 @@ fn grade_one(batch: &Batch, entry: &Entry, key: String) -> Record {
 /// Runs the suite against a built submission in its sandboxed runner (as `uid`).
 fn run_checks(batch: &Batch, entry: &Entry, built: &workspace::Built, uid: Option<u32>, options: &RunOptions) -> SubmissionReport {
     let policy = if batch.sandboxed {
-        Policy { mounts: batch.secrets.for_runner(&built.sandbox_dir), isolate_network: true, uid, ..Policy::default() }
+        Policy { mounts: batch.secrets.for_runner(&built.sandbox_dir), isolate_network: true, uid, memory_tree: true, ..Policy::default() }
     } else {
         Policy::default()
     };
@@ -409,6 +425,9 @@ fn run_options(batch: &Batch, entry: &Entry) -> RunOptions {
     let mut reproduce = format!("{} {} --seed {}", batch.reproduce_prefix, entry.path.display(), args.seed);
     if let Some(t) = args.time_limit {
         reproduce.push_str(&format!(" --time-limit {t}"));
+    }
+    if let Some(mb) = args.memory_limit {
+        reproduce.push_str(&format!(" --memory-limit {mb}"));
     }
     RunOptions { seed: args.seed, device: batch.device, local: false, only: args.only.clone(), reproduce }
 }

@@ -113,12 +113,24 @@ impl Suite {
     /// `seconds` (`gradwork grade --time-limit`: an infinite loop then costs
     /// seconds, not the rubric's limit). The report headers say so.
     pub fn with_time_limit(&self, seconds: f64) -> Suite {
-        let mut suite = self.clone();
-        if let Ok(rubric) = &mut suite.rubric {
-            rubric.limits.time_per_check_s = seconds;
-            for c in &mut rubric.checks {
+        self.with_limits(|limits, checks| {
+            limits.time_per_check_s = seconds;
+            for c in checks {
                 c.time_limit_s = None;
             }
+        })
+    }
+
+    /// The same suite with a runner's memory limit replaced by `mib`
+    /// (`gradwork grade --memory-limit`). The report headers say so.
+    pub fn with_memory_limit(&self, mib: u64) -> Suite {
+        self.with_limits(|limits, _| limits.memory_mb = mib)
+    }
+
+    fn with_limits(&self, change: impl FnOnce(&mut crate::rubric::Limits, &mut [CheckSpec])) -> Suite {
+        let mut suite = self.clone();
+        if let Ok(rubric) = &mut suite.rubric {
+            change(&mut rubric.limits, &mut rubric.checks);
         }
         suite
     }

@@ -42,6 +42,9 @@ pub fn grader_args(course: &Course, args: &GradeArgs) -> Vec<String> {
     if let Some(t) = args.time_limit {
         out.extend(["--time-limit".into(), t.to_string()]);
     }
+    if let Some(mb) = args.memory_limit {
+        out.extend(["--memory-limit".into(), mb.to_string()]);
+    }
     if args.no_sandbox {
         out.push("--no-sandbox".into());
     }

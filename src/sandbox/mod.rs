@@ -22,6 +22,7 @@
 //! assert!(cmd.status().unwrap().success());
 //! ```
 
+mod cgroup;
 mod enter;
 mod limits;
 mod mounts;
@@ -31,6 +32,7 @@ mod reap;
 mod secrets;
 mod uid;
 
+pub use cgroup::{CgroupParent, CgroupVersion, MemoryCgroup};
 pub use limits::{runner_rlimits, Rlimit};
 pub use mounts::{Hide, MountPlan};
 pub use output::{capture, CappedOutput};
@@ -88,9 +90,23 @@ pub struct Policy {
     /// Kill the child when the thread that started it ends (a grader killed
     /// in the middle of a batch takes its runners with it).
     pub die_with_parent: bool,
+    /// Cap the memory of the child and everything it starts, together, in a
+    /// memory cgroup of its own (where the machine allows, see
+    /// [`Capabilities::memory`]): made by [`Policy::memory_cgroup`] before the
+    /// child starts, joined with [`MemoryCgroup::add`] right after.
+    pub memory_tree: bool,
 }
 
 impl Policy {
+    /// The memory cgroup for one child under this policy, capped at `bytes`;
+    /// `None` when the policy asks for none or the machine has none.
+    pub fn memory_cgroup(&self, caps: &Capabilities, bytes: u64) -> Result<Option<MemoryCgroup>, String> {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let (true, Ok(parent)) = (self.memory_tree, &caps.memory) else { return Ok(None) };
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        MemoryCgroup::create(parent, &format!("gradwork-runner-{}-{n}", std::process::id()), bytes).map(Some)
+    }
+
     /// Installs the policy on `cmd` (a `pre_exec` hook): a new session and
     /// process group, then the namespaces, the file-system view, the working
     /// directory, the limits and the user, as far as `caps` allows.

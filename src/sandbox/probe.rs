@@ -1,6 +1,7 @@
 //! What isolation this machine allows, found out once per process by
 //! starting `true` with each feature on its own.
 
+use super::cgroup::CgroupParent;
 use super::enter::{Namespaces, Prepared};
 use super::mounts::MountPlan;
 use super::uid::UidSlot;
@@ -26,6 +27,9 @@ pub struct Capabilities {
     pub network: Result<NamespaceMode, String>,
     /// A separate unprivileged user per runner (needs root).
     pub users: Result<(), String>,
+    /// A memory cap over a runner's whole process tree (a memory cgroup),
+    /// and where runners' cgroups are made.
+    pub memory: Result<CgroupParent, String>,
 }
 
 static PROBED: OnceLock<Capabilities> = OnceLock::new();
@@ -38,7 +42,7 @@ pub fn capabilities() -> &'static Capabilities {
 impl Capabilities {
     /// Nothing at all (for tests and for machines where probing is impossible).
     pub fn none(why: &str) -> Capabilities {
-        Capabilities { filesystem: Err(why.into()), network: Err(why.into()), users: Err(why.into()) }
+        Capabilities { filesystem: Err(why.into()), network: Err(why.into()), users: Err(why.into()), memory: Err(why.into()) }
     }
 
     /// What a runner gets, in words, for report headers: one clause per
@@ -56,7 +60,11 @@ impl Capabilities {
             Ok(()) => format!("own unprivileged user, at most {processes} processes and threads"),
             Err(why) => format!("no process-count limit: {why}"),
         };
-        format!("{network}; {filesystem}; {users}")
+        let memory = match &self.memory {
+            Ok(_) => "memory capped over all its processes together (own memory cgroup)".to_string(),
+            Err(why) => format!("memory capped per process only: {why}"),
+        };
+        format!("{network}; {filesystem}; {users}; {memory}")
     }
 }
 
@@ -103,7 +111,9 @@ fn probe() -> Capabilities {
             Err(e) => Err(e.to_string()),
         }
     };
-    Capabilities { filesystem, network, users }
+    // Only root may move a runner (another user's process) into a cgroup.
+    let memory = if root { super::cgroup::probe() } else { Err("only root can put a runner into a memory cgroup".into()) };
+    Capabilities { filesystem, network, users, memory }
 }
 
 fn run(program: &Path, prepared: Prepared) -> Result<(), String> {
@@ -127,12 +137,14 @@ mod tests {
             filesystem: Ok(NamespaceMode::Privileged),
             network: Err("unshare(CLONE_NEWNET) failed: Operation not permitted (os error 1)".into()),
             users: Ok(()),
+            memory: Err("cgroup v2: the memory controller cannot be delegated below /sys/fs/cgroup/user.slice".into()),
         };
         assert_eq!(
             caps.describe(64),
             "no network isolation: unshare(CLONE_NEWNET) failed: Operation not permitted (os error 1); \
              course, other submissions and reports hidden (own mount namespace); \
-             own unprivileged user, at most 64 processes and threads"
+             own unprivileged user, at most 64 processes and threads; \
+             memory capped per process only: cgroup v2: the memory controller cannot be delegated below /sys/fs/cgroup/user.slice"
         );
     }
 }

@@ -49,6 +49,8 @@ struct Running {
     responses: mpsc::Receiver<Vec<u8>>,
     output: Arc<Mutex<CappedOutput>>,
     uid: Option<u32>,
+    /// Removed after the processes above are gone (fields drop after `drop`).
+    memory: Option<sandbox::MemoryCgroup>,
 }
 
 impl Drop for Running {
@@ -87,7 +89,16 @@ impl Isolated {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         policy.apply(&mut cmd, caps).map_err(|e| e.to_string())?;
+        let memory = policy.memory_cgroup(caps, limits.memory_mb << 20)?;
         let mut child = cmd.spawn().map_err(|e| e.to_string())?;
+        // Student code runs only once a request arrives, so joining now is in time.
+        if let Some(cgroup) = &memory {
+            if let Err(e) = cgroup.add(child.id()) {
+                sandbox::kill_group(child.id());
+                let _ = child.wait();
+                return Err(e);
+            }
+        }
         let (Some(stdin), Some(stdout), Some(stderr)) = (child.stdin.take(), child.stdout.take(), child.stderr.take()) else {
             sandbox::kill_group(child.id());
             let _ = child.wait();
@@ -110,7 +121,7 @@ impl Isolated {
         });
         // The runner points its stdout at stderr, so this is everything the student's code prints.
         let output = sandbox::capture(stderr, limits.output_bytes);
-        Ok(Running { child, stdin, responses, output, uid })
+        Ok(Running { child, stdin, responses, output, uid, memory })
     }
 
     /// Describes how the runner died and drops it.
@@ -122,8 +133,10 @@ impl Isolated {
         // Give the output reader a moment to drain what the process wrote last.
         std::thread::sleep(Duration::from_millis(50));
         let stderr_tail = running.output.lock().map(|o| o.tail_text(2000)).unwrap_or_default();
+        let cgroup_out_of_memory = running.memory.as_ref().is_some_and(|m| m.out_of_memory());
         drop(running);
-        let out_of_memory = stderr_tail.contains("memory allocation of")
+        let out_of_memory = cgroup_out_of_memory
+            || stderr_tail.contains("memory allocation of")
             || stderr_tail.contains("can't allocate memory")
             || stderr_tail.contains("std::bad_alloc");
         if out_of_memory {
