@@ -4,10 +4,12 @@
 //! counts them together and, past the cap, kills inside the cgroup only.
 //!
 //! New cgroups are made below the grader's own memory cgroup: cgroup v1's
-//! `memory` hierarchy, or cgroup v2 when the grader's cgroup delegates the
-//! `memory` controller to its children (a v2 cgroup that holds processes
-//! cannot, which is why an ordinary systemd session usually says no). Where
-//! neither works, [`probe`] says why and runners keep the per-process limit.
+//! `memory` hierarchy, or cgroup v2 when the grader's cgroup can enable the
+//! `memory` controller for its children. A non-root v2 cgroup that holds
+//! processes cannot (the grader's own does), so on cgroup v2 machines this
+//! works only for a grader in the root cgroup; elsewhere [`probe`] says why
+//! and runners keep the per-process limit. (Moving the grader into a leaf
+//! cgroup of its own first would lift that; it is not done.)
 
 use std::fs;
 use std::io::Write;
@@ -76,7 +78,11 @@ fn find_parent() -> Result<CgroupParent, String> {
     let enabled = fs::read_to_string(dir.join("cgroup.subtree_control")).unwrap_or_default();
     if !enabled.split_whitespace().any(|c| c == "memory") {
         write_file(&dir.join("cgroup.subtree_control"), "+memory").map_err(|e| {
-            format!("cgroup v2: the memory controller cannot be delegated below {} ({e}); run the grader in a cgroup of its own with Delegate=yes", dir.display())
+            format!(
+                "cgroup v2: the memory controller cannot be enabled below {} ({e}); a v2 cgroup that holds \
+                 processes (the grader's does) cannot hand it to child cgroups",
+                dir.display()
+            )
         })?;
     }
     Ok(CgroupParent { dir, version: CgroupVersion::V2 })

@@ -137,14 +137,14 @@ mod tests {
             filesystem: Ok(NamespaceMode::Privileged),
             network: Err("unshare(CLONE_NEWNET) failed: Operation not permitted (os error 1)".into()),
             users: Ok(()),
-            memory: Err("cgroup v2: the memory controller cannot be delegated below /sys/fs/cgroup/user.slice".into()),
+            memory: Err("cgroup v2: the memory controller cannot be enabled below /sys/fs/cgroup/user.slice".into()),
         };
         assert_eq!(
             caps.describe(64),
             "no network isolation: unshare(CLONE_NEWNET) failed: Operation not permitted (os error 1); \
              course, other submissions and reports hidden (own mount namespace); \
              own unprivileged user, at most 64 processes and threads; \
-             memory capped per process only: cgroup v2: the memory controller cannot be delegated below /sys/fs/cgroup/user.slice"
+             memory capped per process only: cgroup v2: the memory controller cannot be enabled below /sys/fs/cgroup/user.slice"
         );
     }
 }
