@@ -159,26 +159,21 @@ struct Batch<'a> {
 /// writes each one's files as soon as it is done, then the batch files.
 /// Returns the reports of the graded (or up-to-date) submissions, in name order.
 pub fn grade_batch(suite: &Suite, course: &Course, args: &GradeArgs, reproduce_prefix: &str) -> Result<Vec<SubmissionReport>, GradeError> {
-    let limited;
-    let suite = match args.time_limit {
-        Some(t) if !(t.is_finite() && t > 0.0) => {
-            return Err(GradeError::Argument(format!("--time-limit {t}: give a number of seconds above 0")))
-        }
-        Some(t) => {
-            limited = suite.with_time_limit(t);
-            &limited
-        }
-        None => suite,
-    };
-    let capped;
-    let suite = match args.memory_limit {
-        Some(0) => return Err(GradeError::Argument("--memory-limit 0: give a number of MiB above 0".into())),
-        Some(mb) => {
-            capped = suite.with_memory_limit(mb);
-            &capped
-        }
-        None => suite,
-    };
+    if let Some(t) = args.time_limit.filter(|t| !(t.is_finite() && *t > 0.0)) {
+        return Err(GradeError::Argument(format!("--time-limit {t}: give a number of seconds above 0")));
+    }
+    if args.memory_limit == Some(0) {
+        return Err(GradeError::Argument("--memory-limit 0: give a number of MiB above 0".into()));
+    }
+    // The rubric's limits, with those given on the command line in their place.
+    let mut limited = suite.clone();
+    if let Some(t) = args.time_limit {
+        limited = limited.with_time_limit(t);
+    }
+    if let Some(mb) = args.memory_limit {
+        limited = limited.with_memory_limit(mb);
+    }
+    let suite = &limited;
     let rubric = suite.validate()?.clone();
     let all = collect(args)?;
     let entries: Vec<&Entry> = all.iter().enumerate().filter(|(i, _)| args.shard.is_none_or(|s| s.contains(*i))).map(|(_, e)| e).collect();

@@ -150,11 +150,17 @@ pub struct LinePlot {
 /// quantity (`loss`, `validation accuracy`).
 pub fn training_curves(what: &str, student: &[f64], reference: &[f64]) -> LinePlot {
     LinePlot {
-        title: format!("{}{} per epoch: your model and the reference", what[..1].to_uppercase(), &what[1..]),
+        title: format!("{} per epoch: your model and the reference", capitalized(what)),
         x_label: "epoch".into(),
         y_label: what.into(),
         series: vec![Series::from_values("your model", student), Series::reference("reference", reference)],
     }
+}
+
+/// `text` with its first letter in upper case.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// `[lo, hi]` of `values`, widened a little (and made non-empty when all are equal).
@@ -201,15 +207,12 @@ impl Plot for LinePlot {
             .draw()
             .map_err(draw_err)?;
         // Colours: each student line its own, each reference line its predecessor's.
-        let mut colors = Vec::with_capacity(self.series.len());
-        let mut next = 0;
+        let mut colors: Vec<RGBColor> = Vec::with_capacity(self.series.len());
+        let mut own = PALETTE.iter().cycle();
         for s in &self.series {
             let color = match (s.reference, colors.last()) {
                 (true, Some(&previous)) => previous,
-                _ => {
-                    next += 1;
-                    PALETTE[(next - 1) % PALETTE.len()]
-                }
+                _ => *own.next().unwrap_or(&PALETTE[0]),
             };
             colors.push(color);
         }

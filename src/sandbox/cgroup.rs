@@ -43,7 +43,7 @@ pub struct MemoryCgroup {
 /// says why not.
 pub fn probe() -> Result<CgroupParent, String> {
     let parent = find_parent()?;
-    let test = MemoryCgroup::create_in(&parent, &format!("gradwork-probe-{}", std::process::id()), 64 << 20)?;
+    let test = MemoryCgroup::create(&parent, &format!("gradwork-probe-{}", std::process::id()), 64 << 20)?;
     // A process that waits for its stdin to close, moved in and let go.
     let mut waiting = std::process::Command::new("cat")
         .stdin(std::process::Stdio::piped())
@@ -111,10 +111,6 @@ fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
 impl MemoryCgroup {
     /// A new cgroup `name` below `parent` whose processes together may use at most `bytes`.
     pub fn create(parent: &CgroupParent, name: &str, bytes: u64) -> Result<MemoryCgroup, String> {
-        MemoryCgroup::create_in(parent, name, bytes)
-    }
-
-    fn create_in(parent: &CgroupParent, name: &str, bytes: u64) -> Result<MemoryCgroup, String> {
         let dir = parent.dir.join(name);
         fs::create_dir(&dir).map_err(|e| format!("cannot make the cgroup {}: {e}", dir.display()))?;
         let cgroup = MemoryCgroup { dir, version: parent.version };

@@ -91,18 +91,17 @@ impl Isolated {
         policy.apply(&mut cmd, caps).map_err(|e| e.to_string())?;
         let memory = policy.memory_cgroup(caps, limits.memory_mb << 20)?;
         let mut child = cmd.spawn().map_err(|e| e.to_string())?;
-        // Student code runs only once a request arrives, so joining now is in time.
-        if let Some(cgroup) = &memory {
-            if let Err(e) = cgroup.add(child.id()) {
-                sandbox::kill_group(child.id());
-                let _ = child.wait();
-                return Err(e);
-            }
-        }
-        let (Some(stdin), Some(stdout), Some(stderr)) = (child.stdin.take(), child.stdout.take(), child.stderr.take()) else {
+        let give_up = |mut child: Child, why: String| {
             sandbox::kill_group(child.id());
             let _ = child.wait();
-            return Err("the runner's pipes are missing".into());
+            Err(why)
+        };
+        // Student code runs only once a request arrives, so joining now is in time.
+        if let Some(Err(e)) = memory.as_ref().map(|cgroup| cgroup.add(child.id())) {
+            return give_up(child, e);
+        }
+        let (Some(stdin), Some(stdout), Some(stderr)) = (child.stdin.take(), child.stdout.take(), child.stderr.take()) else {
+            return give_up(child, "the runner's pipes are missing".into());
         };
         let (tx, responses) = mpsc::channel();
         std::thread::spawn(move || {
