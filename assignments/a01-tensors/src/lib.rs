@@ -63,25 +63,26 @@ pub fn pairwise_distances(x: &Tensor) -> Tensor {
     todo!()
 }
 
-/// Exercise 10: the rows `rows` and columns `cols` of `a`, in that order.
+/// Exercise 10: the rows `rows` and columns `cols` of `a` (2-D), in the order of the lists.
+/// Both lists are non-empty and hold valid indices (0 ≤ i < size); they may repeat an index.
 pub fn submatrix(a: &Tensor, rows: &[i64], cols: &[i64]) -> Tensor {
     // TODO: select the rows first, then the columns.
     todo!()
 }
 
-/// Exercise 11: true where an entry of `a` is divisible by 5 or by 7.
+/// Exercise 11: true where an entry of `a` (an i64 tensor of any shape) is divisible by 5 or by 7.
 pub fn divisible_mask(a: &Tensor) -> Tensor {
     // TODO: compare remainders with 0 and combine the two masks.
     todo!()
 }
 
-/// Exercise 12: how many entries of a bool mask are true.
+/// Exercise 12: how many entries of a bool mask (any shape) are true.
 pub fn count_true(mask: &Tensor) -> i64 {
     // TODO: sum the mask and read the number out of the tensor.
     todo!()
 }
 
-/// Exercise 13: add 10 to the entries of `a` where `mask` is true, in place.
+/// Exercise 13: add 10 to the entries of `a` (i64, any shape) where `mask` (bool, the same shape) is true, in place.
 pub fn add_ten_where(a: &mut Tensor, mask: &Tensor) {
     // TODO: change `a` itself: an in-place, masked operation.
     todo!()
@@ -93,13 +94,14 @@ pub fn poisson_samples(rate: f64, n: i64) -> Tensor {
     todo!()
 }
 
-/// Exercise 15: P[i, j] = exp(-λ_i) λ_i^j / j!, for f32 vectors `lambdas` and `ks`, via `lgamma`.
+/// Exercise 15: P[i, j] = exp(-λᵢ) λᵢ^kⱼ / kⱼ! for the f32 vectors `lambdas` (λᵢ) and `ks` (kⱼ), as an
+/// f32 matrix; kⱼ! = exp(lgamma(kⱼ + 1)). The values in `ks` count, not their positions.
 pub fn poisson_pmf_matrix(lambdas: &Tensor, ks: &Tensor) -> Tensor {
-    // TODO: broadcast a column of rates against a row of ks; j! = exp(lgamma(j + 1)).
+    // TODO: broadcast a column of rates against a row of counts; in log space nothing overflows.
     todo!()
 }
 
-/// Exercise 16: log-density of Gamma(concentration, rate) at each entry of `x` (f64).
+/// Exercise 16: log-density of Gamma(concentration, rate) at each entry of `x` (f64, any shape, every entry > 0).
 pub fn gamma_log_prob(concentration: f64, rate: f64, x: &Tensor) -> Tensor {
     // TODO: write out the log of the Gamma density: a·ln(b) + (a−1)·ln(x) − b·x − lnΓ(a).
     todo!()
@@ -117,7 +119,8 @@ pub fn standard_normal(rows: i64, cols: i64) -> Tensor {
     todo!()
 }
 
-/// Exercise 19: one normal sample per entry of `mu` (f32), with that mean and variance 1.
+/// Exercise 19: one normal sample per entry of `mu` (f32, any shape), with that mean and variance 1;
+/// the result is f32 and has the shape of `mu`.
 pub fn normal_around(mu: &Tensor) -> Tensor {
     // TODO: a standard normal sample of the same shape, shifted by the mean.
     todo!()

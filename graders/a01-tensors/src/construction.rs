@@ -30,22 +30,60 @@ pub fn shape_of(ctx: &mut Ctx) -> Result<(), Failure> {
     Ok(())
 }
 
+fn check_repeat_arange(ctx: &mut Ctx, n: i64, times: i64) -> Result<(), Failure> {
+    let got = ctx.call_tensor("repeat_arange", vec![n.into(), times.into()])?;
+    let want = Tensor::arange(n, (Kind::Int64, ctx.device())).repeat([times]);
+    ctx.compare(&format!("`repeat_arange({n}, {times})`"), &want, &got)
+}
+
 pub fn repeat_arange(ctx: &mut Ctx) -> Result<(), Failure> {
-    let got = ctx.call_tensor("repeat_arange", vec![5i64.into(), 3i64.into()])?;
-    let want = Tensor::arange(5, (Kind::Int64, ctx.device())).repeat([3]);
-    ctx.compare("`repeat_arange(5, 3)`", &want, &got)
+    check_repeat_arange(ctx, 5, 3)
+}
+
+pub fn repeat_arange_sizes(ctx: &mut Ctx) -> Result<(), Failure> {
+    let (n, times) = (ctx.rng().random_range(2..9), ctx.rng().random_range(2..6));
+    for (n, times) in [(n, times), (1, times), (n, 1), (times, n)] {
+        check_repeat_arange(ctx, n, times)?;
+    }
+    Ok(())
+}
+
+fn check_filled(ctx: &mut Ctx, rows: i64, cols: i64, value: f64) -> Result<(), Failure> {
+    let got = ctx.call_tensor("filled", vec![rows.into(), cols.into(), value.into()])?;
+    let want = Tensor::full([rows, cols], value, (Kind::Float, ctx.device()));
+    ctx.compare(&format!("`filled({rows}, {cols}, {})`", gradwork::compare::num(value)), &want, &got)
 }
 
 pub fn filled(ctx: &mut Ctx) -> Result<(), Failure> {
-    let got = ctx.call_tensor("filled", vec![5i64.into(), 3i64.into(), (-2.0).into()])?;
-    let want = Tensor::full([5, 3], -2.0, (Kind::Float, ctx.device()));
-    ctx.compare("`filled(5, 3, -2.0)`", &want, &got)
+    check_filled(ctx, 5, 3, -2.0)
+}
+
+pub fn filled_other(ctx: &mut Ctx) -> Result<(), Failure> {
+    let (rows, cols) = (ctx.rng().random_range(2..8), ctx.rng().random_range(2..8));
+    // Values with a fraction, so that a value cast to an integer shows.
+    let value = (ctx.rng().random_range(-50.0f64..50.0) * 4.0).round() / 4.0 + 0.25;
+    for (rows, cols, value) in [(rows, cols, value), (cols + 1, rows, 3.5), (1, 1, -0.75)] {
+        check_filled(ctx, rows, cols, value)?;
+    }
+    Ok(())
+}
+
+fn check_rows_of_arange(ctx: &mut Ctx, rows: i64, cols: i64) -> Result<(), Failure> {
+    let got = ctx.call_tensor("rows_of_arange", vec![rows.into(), cols.into()])?;
+    let want = Tensor::arange(cols, (Kind::Int64, ctx.device())).repeat([rows, 1]);
+    ctx.compare(&format!("`rows_of_arange({rows}, {cols})`"), &want, &got)
 }
 
 pub fn rows_of_arange(ctx: &mut Ctx) -> Result<(), Failure> {
-    let got = ctx.call_tensor("rows_of_arange", vec![3i64.into(), 5i64.into()])?;
-    let want = Tensor::arange(5, (Kind::Int64, ctx.device())).repeat([3, 1]);
-    ctx.compare("`rows_of_arange(3, 5)`", &want, &got)
+    check_rows_of_arange(ctx, 3, 5)
+}
+
+pub fn rows_of_arange_sizes(ctx: &mut Ctx) -> Result<(), Failure> {
+    let (rows, cols) = (ctx.rng().random_range(2..9), ctx.rng().random_range(2..9));
+    for (rows, cols) in [(rows, cols), (cols + 1, rows), (1, cols), (rows, 1)] {
+        check_rows_of_arange(ctx, rows, cols)?;
+    }
+    Ok(())
 }
 
 /// libtorch's own tridiagonal matrix: eye + two bands.

@@ -39,6 +39,18 @@ pub fn dispatch(function: &str, args: &Args) -> Result<Vec<Value>, DispatchError
         "poisson_mixture" => vec![out(&student::poisson_mixture(args.i64(0)?, args.f64(1)?, args.f64(2)?))?],
         "standard_normal" => vec![out(&student::standard_normal(args.i64(0)?, args.i64(1)?))?],
         "normal_around" => vec![out(&student::normal_around(&args.tensor(0)?))?],
+        // function, then its arguments: two calls in a row, without reseeding in between
+        "twice" => {
+            let inner = match args.0.first() {
+                Some(Value::Str(name)) if name != "twice" => name.clone(),
+                Some(other) => return Err(DispatchError::BadArgument { index: 0, expected: "a function name", got: other.type_name() }),
+                None => return Err(DispatchError::BadArgument { index: 0, expected: "a function name", got: "nothing" }),
+            };
+            let rest = Args(args.0[1..].to_vec());
+            let mut outputs = dispatch(&inner, &rest)?;
+            outputs.extend(dispatch(&inner, &rest)?);
+            outputs
+        }
         other => return Err(DispatchError::UnknownFunction(other.to_string())),
     })
 }
