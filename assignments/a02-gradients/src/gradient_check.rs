@@ -38,6 +38,12 @@ pub fn relative_error(analytic: f64, numeric: f64) -> f64 {
 /// element of every parameter, nudge that element alone by ±eps, evaluate
 /// `f`, and compare (f(+) − f(−)) / (2·eps) with the analytic value using
 /// [`relative_error`]. Returns the largest and the mean of those errors.
+///
+/// Nudge copies, never the caller's tensors: `Vec::<f64>::try_from` wants a
+/// 1-D tensor, so flatten a parameter first (`p.flatten(0, -1)`), change one
+/// entry, and rebuild it with `Tensor::from_slice(...).view(shape)`. If any
+/// error is NaN (a loss that returned NaN), the max and the mean are NaN, so
+/// the check does not pass; with no parameters at all, both are 0.
 pub fn gradient_check(f: &mut dyn FnMut(&[Tensor]) -> f64, params: &[Tensor], analytic: &[Tensor], eps: f64) -> GradientCheck {
     // TODO: loop over parameters and their elements; rebuild the parameter list with one element nudged
     todo!()

@@ -50,7 +50,7 @@ pub fn relu_derivative(z: &Tensor) -> Tensor {
 
 /// Exercise 6c: the logistic sigmoid 1 / (1 + e^(−z)), element-wise.
 pub fn sigmoid(z: &Tensor) -> Tensor {
-    // TODO: write the formula with tensor operations
+    // TODO: write the formula with tensor operations (libtorch's own `sigmoid()` is allowed too)
     todo!()
 }
 
@@ -148,7 +148,7 @@ impl Mlp {
     /// cross-entropy with respect to W1, b1, W2 and b2, from the
     /// probabilities, the cache and the labels.
     pub fn backward_pass(&self, probs: &Tensor, cache: &Cache, y: &Tensor) -> Gradients {
-        // TODO: dscores = (probs − one_hot(y)) / N, then the chain rule back through both layers
+        // TODO: dscores = (probs − one_hot(y)) / N (`onehot` gives f32: convert it to f64), then the chain rule back through both layers
         todo!()
     }
 

@@ -17,10 +17,12 @@ const WRONG_MIN: f64 = 1e-2;
 /// The step the checker is called with (the notebook's).
 const EPS: f64 = 1e-5;
 
+/// A number the runner sent: a float, an integer, or a one-element tensor (which carries NaN).
 fn number(v: &Value, what: &str) -> Result<f64, Failure> {
     match v {
         Value::F64(x) => Ok(*x),
         Value::I64(x) => Ok(*x as f64),
+        Value::Tensor(t) if t.numel() == 1 => Ok(t.values_f64()[0]),
         other => Err(Failure::Grader(format!("the runner sent {} for {what}", other.type_name()))),
     }
 }
@@ -80,7 +82,7 @@ pub fn gradient_checker(ctx: &mut Ctx) -> Result<(), Failure> {
     args.extend(params.iter().map(Value::arg));
     args.push(EPS.into());
     let out = ctx.call("gradient_check_right_and_wrong", args)?;
-    let [max_right, mean_right, max_wrong, mean_wrong, evaluations] = out.as_slice() else {
+    let [max_right, mean_right, max_wrong, mean_wrong, evaluations, after @ ..] = out.as_slice() else {
         return Err(Failure::Grader("the runner sent the wrong number of outputs for the gradient checker".into()));
     };
     let (max_right, mean_right) = (number(max_right, "the max error")?, number(mean_right, "the mean error")?);
@@ -100,6 +102,7 @@ pub fn gradient_checker(ctx: &mut Ctx) -> Result<(), Failure> {
             4 * elements
         )));
     }
+    untouched(ctx, &params, after, &setting)?;
     if !(max_right <= RIGHT_MAX) {
         return Err(Failure::wrong(format!(
             "For a correct backward pass on {setting}, your `gradient_check` reports a max relative error of {} \
@@ -138,3 +141,67 @@ pub fn gradient_checker(ctx: &mut Ctx) -> Result<(), Failure> {
     }
     Ok(())
 }
+
+/// The caller's parameters after two checks must be what they were before:
+/// the checker nudges copies, never the caller's tensors.
+fn untouched(ctx: &Ctx, params: &[Tensor], after: &[Value], setting: &str) -> Result<(), Failure> {
+    let names = ["W1", "b1", "W2", "b2"];
+    for (i, before) in params.iter().enumerate() {
+        let Some(Value::Tensor(t)) = after.get(i) else {
+            return Err(Failure::Grader("the runner sent no parameters after the gradient checks".into()));
+        };
+        let now = t.to_tensor().map_err(|e| Failure::Grader(format!("unreadable parameter after the checks: {e}")))?;
+        ctx.compare(&format!("The caller's `{}` after two runs of your `gradient_check` on {setting}", names[i]), before, &now)
+            .map_err(|f| match f {
+                Failure::Wrong(m) => Failure::wrong(format!(
+                    "{m}\n\n`gradient_check` changed the parameters it was given. Nudge a copy: rebuild the nudged \
+                     parameter from its values (`Vec::<f64>::try_from(p.flatten(0, -1))`, change one entry, \
+                     `Tensor::from_slice(...).view(shape)`), so that the caller's tensors stay as they are."
+                )),
+                other => other,
+            })?;
+    }
+    Ok(())
+}
+
+// BEGIN HIDDEN
+/// What the handout promises at the edges: a NaN anywhere makes the check
+/// fail (max and mean are NaN), and no parameters at all give 0 and 0.
+pub fn gradient_checker_edges(ctx: &mut Ctx) -> Result<(), Failure> {
+    let (n, d, h, c) = (4, 2, 3, 2);
+    let params = Params::random(ctx.rng(), d, h, c, 0.8).to_vec();
+    let x = normal_tensor(ctx.rng(), &[n, d], 1.0);
+    let y = labels(ctx.rng(), n, c);
+    let mut args = vec![Value::arg(&x), Value::arg(&y)];
+    args.extend(params.iter().map(Value::arg));
+    args.push(EPS.into());
+    let out = ctx.call("gradient_check_edge_cases", args)?;
+    let [max_nan, mean_nan, max_empty, mean_empty] = out.as_slice() else {
+        return Err(Failure::Grader("the runner sent the wrong number of outputs for the gradient checker's edge cases".into()));
+    };
+    let (max_nan, mean_nan) = (number(max_nan, "the max error")?, number(mean_nan, "the mean error")?);
+    if !max_nan.is_nan() || !mean_nan.is_nan() {
+        return Err(Failure::wrong(format!(
+            "For a loss that returns NaN when the first element of W1 is nudged up (a small sigmoid network, \
+             eps = {}), your `gradient_check` reports a max relative error of {} and a mean of {}. One relative \
+             error is NaN, so both must be NaN and the check must not pass: a checker that hides a NaN lets a \
+             broken loss through. Watch out: `f64::max` ignores NaN (`f64::NAN.max(1.0)` is 1.0), so a fold with \
+             it drops them; test with `is_nan()`, or compute the max with a tensor.",
+            num(EPS),
+            num(max_nan),
+            num(mean_nan)
+        )));
+    }
+    let (max_empty, mean_empty) = (number(max_empty, "the max error")?, number(mean_empty, "the mean error")?);
+    if max_empty != 0.0 || mean_empty != 0.0 {
+        return Err(Failure::wrong(format!(
+            "With no parameters at all (`params` and `analytic` empty), your `gradient_check` reports a max \
+             relative error of {} and a mean of {}; with nothing to compare, both must be 0. (A mean taken as \
+             sum / count is 0/0 = NaN here: count the errors first.)",
+            num(max_empty),
+            num(mean_empty)
+        )));
+    }
+    Ok(())
+}
+// END HIDDEN

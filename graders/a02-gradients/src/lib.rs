@@ -21,6 +21,7 @@ pub fn suite() -> Suite {
         .check("finite-difference", scalar::finite_difference)
         .check("autograd-derivative", scalar::autograd_derivative)
         .check("autograd-gradient", scalar::autograd_gradient)
+        .check("autograd-gradient-repeat", scalar::autograd_gradient_repeat)
         .check("activations", network::activations)
         .check("softmax", network::softmax)
         .check("softmax-stable", network::softmax_stable)
@@ -30,6 +31,7 @@ pub fn suite() -> Suite {
         .check("backward-sigmoid", network::backward_sigmoid)
         .check("backward-gradcheck", network::backward_gradcheck)
         .check("gradient-checker", checker::gradient_checker)
+        .check("gradient-checker-edges", checker::gradient_checker_edges)
         .check("train-relu", training::train_relu)
         .check("relu-vs-sigmoid", training::relu_vs_sigmoid)
 }

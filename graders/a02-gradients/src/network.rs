@@ -59,10 +59,14 @@ fn activation_hint(function: &str) -> &'static str {
 pub fn softmax(ctx: &mut Ctx) -> Result<(), Failure> {
     let rows = ctx.rng().random_range(2..7);
     let cols = ctx.rng().random_range(2..6);
-    let logits = normal_tensor(ctx.rng(), &[rows, cols], 3.0);
-    let got = ctx.call_tensor("softmax", vec![Value::arg(&logits)])?;
-    let want = logits.to_device(ctx.device()).softmax(1, Kind::Double);
-    ctx.compare(&format!("`softmax(logits)` for random logits of shape [{rows}, {cols}]"), &want, &got)
+    // A random batch, then a batch of one row.
+    for (rows, cols) in [(rows, cols), (1, cols + 1)] {
+        let logits = normal_tensor(ctx.rng(), &[rows, cols], 3.0);
+        let got = ctx.call_tensor("softmax", vec![Value::arg(&logits)])?;
+        let want = logits.to_device(ctx.device()).softmax(1, Kind::Double);
+        ctx.compare(&format!("`softmax(logits)` for random logits of shape [{rows}, {cols}]"), &want, &got)?;
+    }
+    Ok(())
 }
 
 pub fn softmax_stable(ctx: &mut Ctx) -> Result<(), Failure> {

@@ -13,9 +13,9 @@ fn notebook() -> (Tensor, Tensor, f64) {
     (Tensor::from_slice(&[5.0f64, -0.3, 0.1]), Tensor::from_slice(&[1.0f64, 2.0, -1.0]), 0.7)
 }
 
-/// A random example of length 2..8.
+/// A random example of length 1..8 (a single weight is a vector too).
 fn random(ctx: &mut Ctx) -> (Tensor, Tensor, f64) {
-    let n = ctx.rng().random_range(2..8);
+    let n = ctx.rng().random_range(1..8);
     let w = uniform_tensor(ctx.rng(), &[n], -2.0, 2.0);
     let x = uniform_tensor(ctx.rng(), &[n], -2.0, 2.0);
     let t = ctx.rng().random_range(-1.0..1.0);
@@ -145,3 +145,38 @@ pub fn autograd_gradient(ctx: &mut Ctx) -> Result<(), Failure> {
     }
     Ok(())
 }
+
+// BEGIN HIDDEN
+/// `autograd_gradient` twice on the caller's same `w`: the same gradient both
+/// times, and `w` left as it was (no gradient tracking switched on for it).
+pub fn autograd_gradient_repeat(ctx: &mut Ctx) -> Result<(), Failure> {
+    let (w, x, t) = random(ctx);
+    let out = ctx.call("autograd_gradient_twice", args(&w, &x, t))?;
+    let [Value::Tensor(first), Value::Tensor(second), Value::Tensor(after), Value::Bool(tracks)] = out.as_slice() else {
+        return Err(Failure::Grader("the runner sent the wrong outputs for two calls of `autograd_gradient`".into()));
+    };
+    let read = |t: &gradwork::value::TensorData| t.to_tensor().map_err(|e| Failure::wrong(format!("an unreadable tensor: {e}")));
+    let want = (w.dot(&x) - t) * &x;
+    let setting = describe(&w, &x, t);
+    ctx.compare(&format!("The first call of `autograd_gradient(&w, &x, t)` for {setting}"), &want, &read(first)?)?;
+    ctx.compare(&format!("A second call of `autograd_gradient(&w, &x, t)` on the same `w` ({setting})"), &want, &read(second)?)
+        .map_err(|f| match f {
+            Failure::Wrong(m) => Failure::wrong(format!(
+                "{m}\n\nThe first call was right, the second is not: the gradient of the first call is still there \
+                 and the second one was added to it. That happens when `set_requires_grad(true)` is called on the \
+                 caller's `w` itself (it returns a handle to the same tensor): work on a copy, \
+                 `w.detach().copy().set_requires_grad(true)`."
+            )),
+            other => other,
+        })?;
+    ctx.compare(&format!("The caller's `w` after two calls of `autograd_gradient` ({setting})"), &w, &read(after)?)?;
+    if *tracks {
+        return Err(Failure::wrong(format!(
+            "After `autograd_gradient(&w, &x, t)` ({setting}), the caller's `w` requires grad: the function switched \
+             on gradient tracking for the caller's tensor instead of a copy of it. Work on a copy, \
+             `w.detach().copy().set_requires_grad(true)`, and leave `w` as it was."
+        )));
+    }
+    Ok(())
+}
+// END HIDDEN

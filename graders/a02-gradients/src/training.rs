@@ -96,6 +96,12 @@ fn run(ctx: &mut Ctx, setup: &Setup, x: &Tensor, y: &Tensor) -> Result<(Vec<f64>
 /// Where the student's curve leaves the reference's, and what that points at.
 fn divergence(reference: &[f64], yours: &[f64], tolerance: Option<gradwork::compare::Tolerance>) -> String {
     let tolerance = tolerance.unwrap_or(gradwork::compare::Tolerance::for_dtype(gradwork::value::DType::F64));
+    let shifted = reference.len() > 1 && reference[1..].iter().zip(yours).all(|(r, y)| tolerance.accepts(*r, *y));
+    if shifted {
+        return "Each of your losses is the reference's of the next epoch: you record the loss after the update. \
+                Record each epoch's loss before its update: the first value is the loss of the starting weights."
+            .to_string();
+    }
     let first = reference.iter().zip(yours).position(|(r, y)| !tolerance.accepts(*r, *y)).unwrap_or(0);
     let at = format!(
         "Epoch {first} (counting from 0) is the first whose loss differs: expected {}, got {}.",

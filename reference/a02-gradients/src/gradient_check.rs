@@ -37,6 +37,12 @@ pub fn relative_error(analytic: f64, numeric: f64) -> f64 {
 /// element of every parameter, nudge that element alone by ±eps, evaluate
 /// `f`, and compare (f(+) − f(−)) / (2·eps) with the analytic value using
 /// [`relative_error`]. Returns the largest and the mean of those errors.
+///
+/// Nudge copies, never the caller's tensors: `Vec::<f64>::try_from` wants a
+/// 1-D tensor, so flatten a parameter first (`p.flatten(0, -1)`), change one
+/// entry, and rebuild it with `Tensor::from_slice(...).view(shape)`. If any
+/// error is NaN (a loss that returned NaN), the max and the mean are NaN, so
+/// the check does not pass; with no parameters at all, both are 0.
 pub fn gradient_check(f: &mut dyn FnMut(&[Tensor]) -> f64, params: &[Tensor], analytic: &[Tensor], eps: f64) -> GradientCheck {
     // BEGIN SOLUTION: loop over parameters and their elements; rebuild the parameter list with one element nudged
     let mut errors = Vec::new();
@@ -56,7 +62,8 @@ pub fn gradient_check(f: &mut dyn FnMut(&[Tensor]) -> f64, params: &[Tensor], an
             errors.push(relative_error(wanted[i], numeric));
         }
     }
-    let max_rel_error = errors.iter().copied().fold(0.0, f64::max);
+    // Not a plain fold with f64::max, which drops NaN: a NaN anywhere must show.
+    let max_rel_error = errors.iter().copied().fold(0.0, |m: f64, e| if m.is_nan() || e.is_nan() { f64::NAN } else { m.max(e) });
     let mean_rel_error = if errors.is_empty() { 0.0 } else { errors.iter().sum::<f64>() / errors.len() as f64 };
     GradientCheck { max_rel_error, mean_rel_error }
     // END SOLUTION

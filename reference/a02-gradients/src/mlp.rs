@@ -48,7 +48,7 @@ pub fn relu_derivative(z: &Tensor) -> Tensor {
 
 /// Exercise 6c: the logistic sigmoid 1 / (1 + e^(−z)), element-wise.
 pub fn sigmoid(z: &Tensor) -> Tensor {
-    // BEGIN SOLUTION: write the formula with tensor operations
+    // BEGIN SOLUTION: write the formula with tensor operations (libtorch's own `sigmoid()` is allowed too)
     ((-z).exp() + 1.0).reciprocal()
     // END SOLUTION
 }
@@ -160,7 +160,7 @@ impl Mlp {
     /// cross-entropy with respect to W1, b1, W2 and b2, from the
     /// probabilities, the cache and the labels.
     pub fn backward_pass(&self, probs: &Tensor, cache: &Cache, y: &Tensor) -> Gradients {
-        // BEGIN SOLUTION: dscores = (probs − one_hot(y)) / N, then the chain rule back through both layers
+        // BEGIN SOLUTION: dscores = (probs − one_hot(y)) / N (`onehot` gives f32: convert it to f64), then the chain rule back through both layers
         let n = probs.size()[0] as f64;
         let one_hot = y.onehot(probs.size()[1]).to_kind(probs.kind());
         let dscores = (probs - one_hot) / n;

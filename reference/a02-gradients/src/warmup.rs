@@ -17,7 +17,9 @@ pub fn derivative_at(x: f64) -> f64 {
 }
 
 /// Exercise 5: the gradient of Part A's loss ½ (w·x − t)² with respect to `w`,
-/// computed by autograd. It must agree with your `analytic_gradient`.
+/// computed by autograd. It must agree with your `analytic_gradient`, and
+/// leave the caller's `w` as it was: work on a copy of it, so that a second
+/// call gives the same answer.
 pub fn autograd_gradient(w: &Tensor, x: &Tensor, t: f64) -> Tensor {
     // BEGIN SOLUTION: a copy of w that requires grad, the loss as a tensor, backward, then its grad
     let w = w.detach().copy().set_requires_grad(true);

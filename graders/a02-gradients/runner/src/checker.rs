@@ -5,7 +5,7 @@
 //! runs on both; the grader reads its numbers.
 
 use a02_gradients::gradient_check::gradient_check;
-use gradwork::submission::{Args, DispatchError};
+use gradwork::submission::{out, Args, DispatchError};
 use gradwork::value::Value;
 use tch::{Kind, Tensor};
 
@@ -33,8 +33,15 @@ pub fn gradients(params: &[Tensor], x: &Tensor, y: &Tensor, wrong: bool) -> Vec<
     vec![d_w1, d_b1, d_w2, d_b2]
 }
 
+/// A number as a 0-d f64 tensor: unlike a plain float, it carries NaN and
+/// infinities to the grader (a checker's answer may be NaN).
+fn number(x: f64) -> Value {
+    Value::arg(&Tensor::from(x))
+}
+
 /// args: x, y, w1, b1, w2, b2, eps. Returns the student's (max, mean) for the
-/// right backward, then for the wrong one, then how often it evaluated the loss.
+/// right backward, then for the wrong one, then how often it evaluated the
+/// loss, then the four parameters as the caller holds them afterwards.
 pub fn right_and_wrong(args: &Args) -> Result<Vec<Value>, DispatchError> {
     let (x, y) = (args.tensor(0)?, args.tensor(1)?);
     let params = vec![args.tensor(2)?, args.tensor(3)?, args.tensor(4)?, args.tensor(5)?];
@@ -46,11 +53,36 @@ pub fn right_and_wrong(args: &Args) -> Result<Vec<Value>, DispatchError> {
     };
     let right = gradient_check(&mut f, &params, &gradients(&params, &x, &y, false), eps);
     let wrong = gradient_check(&mut f, &params, &gradients(&params, &x, &y, true), eps);
-    Ok(vec![
-        right.max_rel_error.into(),
-        right.mean_rel_error.into(),
-        wrong.max_rel_error.into(),
-        wrong.mean_rel_error.into(),
+    let mut values = vec![
+        number(right.max_rel_error),
+        number(right.mean_rel_error),
+        number(wrong.max_rel_error),
+        number(wrong.mean_rel_error),
         evaluations.into(),
-    ])
+    ];
+    for p in &params {
+        values.push(out(p)?);
+    }
+    Ok(values)
+}
+
+/// args: x, y, w1, b1, w2, b2, eps. The student's (max, mean) for a loss that
+/// is NaN whenever the first element of w1 is nudged up, then for an empty
+/// list of parameters.
+pub fn edge_cases(args: &Args) -> Result<Vec<Value>, DispatchError> {
+    let (x, y) = (args.tensor(0)?, args.tensor(1)?);
+    let params = vec![args.tensor(2)?, args.tensor(3)?, args.tensor(4)?, args.tensor(5)?];
+    let eps = args.f64(6)?;
+    let first = params[0].flatten(0, -1).double_value(&[0]);
+    let mut nan_above = |p: &[Tensor]| {
+        if p[0].flatten(0, -1).double_value(&[0]) > first {
+            f64::NAN
+        } else {
+            loss(p, &x, &y)
+        }
+    };
+    let with_nan = gradient_check(&mut nan_above, &params, &gradients(&params, &x, &y, false), eps);
+    let mut never = |p: &[Tensor]| loss(p, &x, &y);
+    let empty = gradient_check(&mut never, &[], &[], eps);
+    Ok(vec![number(with_nan.max_rel_error), number(with_nan.mean_rel_error), number(empty.max_rel_error), number(empty.mean_rel_error)])
 }

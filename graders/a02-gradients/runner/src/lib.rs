@@ -25,6 +25,13 @@ pub fn dispatch(function: &str, args: &Args) -> Result<Vec<Value>, DispatchError
         }
         "derivative_at" => vec![student::warmup::derivative_at(args.f64(0)?).into()],
         "autograd_gradient" => vec![out(&student::warmup::autograd_gradient(&args.tensor(0)?, &args.tensor(1)?, args.f64(2)?))?],
+        "autograd_gradient_twice" => {
+            // The same w twice, as a caller reusing its tensor would: both answers, then w as the caller sees it.
+            let (w, x, t) = (args.tensor(0)?, args.tensor(1)?, args.f64(2)?);
+            let first = student::warmup::autograd_gradient(&w, &x, t);
+            let second = student::warmup::autograd_gradient(&w, &x, t);
+            vec![out(&first)?, out(&second)?, out(&w)?, w.requires_grad().into()]
+        }
         "relu" => vec![out(&student::mlp::relu(&args.tensor(0)?))?],
         "relu_derivative" => vec![out(&student::mlp::relu_derivative(&args.tensor(0)?))?],
         "sigmoid" => vec![out(&student::mlp::sigmoid(&args.tensor(0)?))?],
@@ -53,6 +60,7 @@ pub fn dispatch(function: &str, args: &Args) -> Result<Vec<Value>, DispatchError
         }
         "relative_error" => vec![student::gradient_check::relative_error(args.f64(0)?, args.f64(1)?).into()],
         "gradient_check_right_and_wrong" => checker::right_and_wrong(args)?,
+        "gradient_check_edge_cases" => checker::edge_cases(args)?,
         other => return Err(DispatchError::UnknownFunction(other.to_string())),
     })
 }
