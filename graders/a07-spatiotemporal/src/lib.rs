@@ -13,6 +13,7 @@ mod landscape;
 mod loading;
 mod model;
 mod ppca;
+pub mod shipped;
 pub mod sim;
 mod splits;
 mod stats;

@@ -84,8 +84,13 @@ fn expected(spec: &Spec) -> Result<Tensor, Failure> {
 /// Loads the store of `spec` and compares everything with what was written.
 fn expect_frames(ctx: &mut Ctx, spec: &Spec, what: &str) -> Result<(), Failure> {
     let files = store::files_of(spec).map_err(Failure::Grader)?;
+    expect_files(ctx, spec, &files, what)
+}
+
+/// Loads `files`, the store of `spec`, and compares everything with what was written.
+fn expect_files(ctx: &mut Ctx, spec: &Spec, files: &[(String, Vec<u8>)], what: &str) -> Result<(), Failure> {
     let want = expected(spec)?;
-    match call_load(ctx, Some(&files), what)? {
+    match call_load(ctx, Some(files), what)? {
         Loaded::Ok { data, dims, time_step } => {
             ctx.compare(&format!("The frames `load_frames` read from {what}"), &want, &data)?;
             if dims != spec.dims {
@@ -110,7 +115,7 @@ fn expect_frames(ctx: &mut Ctx, spec: &Spec, what: &str) -> Result<(), Failure> 
 
 pub fn shipped(ctx: &mut Ctx) -> Result<(), Failure> {
     let spec = store::shipped_spec();
-    expect_frames(ctx, &spec, "the shipped store `data/slime.zarr` (100 frames of 64×64 in chunks of (10, 32, 32))")
+    expect_files(ctx, &spec, &crate::shipped::files(), "the shipped store `data/slime.zarr` (100 frames of 64×64 in chunks of (10, 32, 32))")
 }
 
 /// Names a store's dimensions might have.

@@ -206,7 +206,7 @@ fn attach(ctx: &mut Ctx, name: &str, runs: &[Run]) {
         let _ = writeln!(csv, "# windows of {}: test MSE {}, persistence {}", r.w, r.mse, r.persistence);
     }
     ctx.attach(&format!("{name}-curves.csv"), "Training loss per epoch, and the test MSE next to persistence", csv.into_bytes());
-    let alphas: Vec<f64> = (0..=20).map(|i| -1.0 + 0.1 * i as f64).collect();
+    let alphas: Vec<f64> = (0..=20).map(|i| (i as f64 - 10.0) / 10.0).collect();
     let mut series = Vec::new();
     for r in runs {
         let d = direction(&r.weights, ctx.rng());
