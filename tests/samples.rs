@@ -125,3 +125,8 @@ fn a03_autograd() {
 fn a04_training() {
     grade_samples("a04-training");
 }
+
+#[test]
+fn a07_spatiotemporal() {
+    grade_samples("a07-spatiotemporal");
+}

@@ -41,8 +41,8 @@ pub fn ppca_nll(x: &Tensor, w: &Tensor, mu: &Tensor, sigma2: &Tensor) -> Tensor 
 /// Exercise 6b: fits PPCA with `k` components to `x` (n, d, f64) by
 /// gradient descent on [`ppca_nll`]: `tch::manual_seed(seed)`, then `steps`
 /// Adam steps at learning rate `lr` on W, μ and σ². Start W small and
-/// random (PPCA has a saddle at W = 0), and keep σ² positive (learn its
-/// logarithm).
+/// random (PPCA has a saddle at W = 0), μ anywhere (the data's mean is a
+/// good start), and keep σ² positive (learn its logarithm).
 pub fn fit_ppca(x: &Tensor, k: i64, steps: i64, lr: f64, seed: i64) -> Ppca {
     // TODO: a VarStore of f64 variables W, μ and log σ²; Adam on the NLL
     todo!()

@@ -220,8 +220,9 @@ fn attach(ctx: &mut Ctx, name: &str, runs: &[Run]) {
 /// The reference's worst ratio is far below this (see rubric.toml).
 pub const MAX_RATIO: f64 = 0.95;
 
-fn judge(run: &Run, what: &str) -> Result<(), Failure> {
+fn judge(ctx: &Ctx, run: &Run, what: &str) -> Result<(), Failure> {
     let ratio = run.mse / run.persistence;
+    ctx.note_tolerance_used(ratio / MAX_RATIO);
     if ratio <= MAX_RATIO {
         return Ok(());
     }
@@ -244,7 +245,7 @@ pub fn training(ctx: &mut Ctx) -> Result<(), Failure> {
     let frames = task_frames(seed);
     let what = format!("a fresh simulation (seed {seed}: 60 frames of 24 × 24, standardised)");
     let run = train_run(ctx, &frames, 3, &what)?;
-    let result = judge(&run, &what);
+    let result = judge(ctx, &run, &what);
     attach(ctx, "next-frame", std::slice::from_ref(&run));
     result
 }
@@ -256,7 +257,7 @@ pub fn variants(ctx: &mut Ctx) -> Result<(), Failure> {
     let runs = vec![train_run(ctx, &frames, 1, &what)?, train_run(ctx, &frames, 3, &what)?];
     attach(ctx, "variants", &runs);
     for run in &runs {
-        judge(run, &what)?;
+        judge(ctx, run, &what)?;
     }
     Ok(())
 }

@@ -101,8 +101,9 @@ fn attach(ctx: &mut Ctx, name: &str, label: &str, x_of: fn(f64) -> f64, x_label:
     plot::attach(ctx, &format!("{name}-accuracy"), &format!("Validation and training accuracy per {label}"), &accuracy);
 }
 
-fn judge(points: &[Point], what: &str, first: usize, last: usize, min_ratio: f64, why: &str) -> Result<(), Failure> {
+fn judge(ctx: &Ctx, points: &[Point], what: &str, first: usize, last: usize, min_ratio: f64, why: &str) -> Result<(), Failure> {
     for p in points {
+        ctx.note_tolerance_used((1.0 - p.val_accuracy) / (1.0 - MIN_VAL_ACCURACY));
         if !(p.val_accuracy >= MIN_VAL_ACCURACY) {
             return Err(Failure::wrong(format!(
                 "In {what}, the run with setting {} reached a validation accuracy of {}; every setting learns the moons to at least \
@@ -114,6 +115,8 @@ fn judge(points: &[Point], what: &str, first: usize, last: usize, min_ratio: f64
         }
     }
     let ratio = points[last].train_loss / points[first].train_loss;
+    // How much of the way from "no effect" (1) to the needed ratio is left over: 100 % at the threshold.
+    ctx.note_tolerance_used((min_ratio - 1.0) / (ratio - 1.0).max(1e-12));
     if !(ratio >= min_ratio) {
         return Err(Failure::wrong(format!(
             "In {what}, the training loss is {} with setting {} and {} with setting {}: a ratio of {}, where at least {min_ratio} \
@@ -136,11 +139,11 @@ pub const MIN_DROPOUT_RATIO: f64 = 1.05;
 pub fn weight_decay(ctx: &mut Ctx) -> Result<(), Failure> {
     let (points, what) = run(ctx, "weight_decay_sweep", &[1e-4, 1e-3, 1e-2])?;
     attach(ctx, "weight-decay", "weight decay", f64::log10, "log10(weight decay)", &points);
-    judge(&points, &what, 0, 2, MIN_DECAY_RATIO, "A hundred times stronger weight decay pulls the weights towards zero and must fit the training data less well. Is the decay passed to Adam (`nn::Adam { wd, .. }`) of each run, and is the training loss measured in evaluation mode on the whole training set?")
+    judge(ctx, &points, &what, 0, 2, MIN_DECAY_RATIO, "A hundred times stronger weight decay pulls the weights towards zero and must fit the training data less well. Is the decay passed to Adam (`nn::Adam { wd, .. }`) of each run, and is the training loss measured in evaluation mode on the whole training set?")
 }
 
 pub fn dropout(ctx: &mut Ctx) -> Result<(), Failure> {
     let (points, what) = run(ctx, "dropout_sweep", &[0.0, 0.2, 0.5])?;
     attach(ctx, "dropout", "dropout probability", |p| p, "dropout probability", &points);
-    judge(&points, &what, 0, 2, MIN_DROPOUT_RATIO, "Dropping half the hidden units while training must leave a model that fits the training data less closely than one trained without dropout. Is the dropout probability of each run given to its `Mlp`, and is dropout on in training mode (`forward_t(x, true)`) and off for the scores?")
+    judge(ctx, &points, &what, 0, 2, MIN_DROPOUT_RATIO, "Dropping half the hidden units while training must leave a model that fits the training data less closely than one trained without dropout. Is the dropout probability of each run given to its `Mlp`, and is dropout on in training mode (`forward_t(x, true)`) and off for the scores?")
 }

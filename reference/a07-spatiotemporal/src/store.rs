@@ -112,7 +112,7 @@ pub fn load_frames(path: &Path) -> Result<Frames, LoadError> {
     if *array.data_type() != data_type::float32() {
         return Err(LoadError::WrongDtype { found: array.data_type().to_string() });
     }
-    let dims: Option<Vec<String>> = array.dimension_names().as_ref().and_then(|names| names.iter().map(|n| n.clone()).collect());
+    let dims: Option<Vec<String>> = array.dimension_names().as_ref().and_then(|names| names.iter().cloned().collect());
     let dims = dims.ok_or(LoadError::MissingAttribute { name: "dimension_names".into() })?;
     let time_step = array.attributes().get("time_step").and_then(|v| v.as_f64());
     let time_step = time_step.ok_or(LoadError::MissingAttribute { name: "time_step".into() })?;
