@@ -73,11 +73,13 @@ pub fn accuracy(model: &Classifier, x: &tch::Tensor, y: &tch::Tensor) -> f64 {
 }
 
 /// A random split of the row indices 0..n into training and validation
-/// indices: ⌈val_fraction · n⌉ rows for validation, the rest for training,
-/// each index in exactly one of them, drawn with libtorch's generator
-/// (`Tensor::randperm`). Returns (train, val).
+/// indices: ⌈val_fraction · n⌉ rows for validation (in exact arithmetic:
+/// `val_fraction` has at most two decimals, and 0.07 of 100 rows is 7 rows
+/// although `(0.07 * 100.0).ceil()` is 8), the rest for training, each index
+/// in exactly one of them, in any order, drawn anew on every call with
+/// libtorch's generator (`Tensor::randperm`). Returns (train, val).
 pub fn split_train_val(n: i64, val_fraction: f64) -> (Vec<i64>, Vec<i64>) {
-    // TODO: a random permutation; its first ⌈val_fraction·n⌉ entries are the validation rows
+    // TODO: count in whole hundredths; a random permutation's first n_val entries are the validation rows
     todo!()
 }
 

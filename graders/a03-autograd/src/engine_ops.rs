@@ -3,7 +3,7 @@
 //! which builds the operation on the student's engine (the vjp calls
 //! `backward_with(cotangent)` on the result and reads the leaves' grads).
 
-use crate::inputs::{binary_targets, refused, tensor};
+use crate::inputs::{binary_tensor, refused, tensor};
 use crate::program::Op;
 use gradwork::gradcheck::{gradcheck, random_input, Differentiable, GradcheckOptions, Mode};
 use gradwork::suite::{Ctx, Failure};
@@ -95,7 +95,7 @@ fn run(ctx: &mut Ctx, cases: &[Case], mode: Mode) -> Result<(), Failure> {
         };
         // Away from 0 and not too large: tanh and sigmoid stay in their curved range.
         let inputs: Vec<Tensor> = c.shapes.iter().map(|s| random_input(ctx.rng(), s, 0.05) * 0.8).collect();
-        let extra = if c.op == Op::Bce { binary_targets(ctx.rng(), c.shapes[0][0]) } else { Tensor::zeros([0], (Kind::Double, tch::Device::Cpu)) };
+        let extra = if c.op == Op::Bce { binary_tensor(ctx.rng(), &c.shapes[0]) } else { Tensor::zeros([0], (Kind::Double, tch::Device::Cpu)) };
         let options = GradcheckOptions { mode, seed: ctx.seed().wrapping_add(k as u64), ..GradcheckOptions::default() };
         let shapes: Vec<String> = names.iter().zip(&c.shapes).map(|(n, s)| format!("{n} {s:?}")).collect();
         let mut target = EngineOp { ctx: &mut *ctx, op: c.op, extra, names: names.clone() };
@@ -118,13 +118,13 @@ fn run(ctx: &mut Ctx, cases: &[Case], mode: Mode) -> Result<(), Failure> {
 /// What each node's backward must send to its inputs.
 fn node_hint(op: Op) -> &'static str {
     match op {
-        Op::Add => "`AddNode::backward` sends grad_output to both inputs, each summed down to its own shape with `unbroadcast` (a broadcast input receives the sum over the dimensions it was repeated along).",
+        Op::Add => "`AddNode::backward` sends grad_output to both inputs, each summed down to its own shape with `unbroadcast` (a broadcast input receives the sum over the dimensions it was repeated along, and over the leading dimensions it lacks).",
         Op::Sub => "`SubNode::backward` sends +grad_output to the left input and −grad_output to the right one, each summed down to its own shape with `unbroadcast`.",
         Op::MatMul => "`MatMulNode::backward` sends grad_output · rightᵀ to the left input and leftᵀ · grad_output to the right one.",
         Op::Pow(_) => "`PowNode::backward` sends n · base^(n−1) · grad_output (element-wise) to the base.",
         Op::Tanh => "`TanhNode::backward` sends (1 − tanh²(x)) · grad_output to x.",
         Op::Sigmoid => "`SigmoidNode::backward` sends s · (1 − s) · grad_output to x, where s = sigmoid(x) is the node's output: not x · (1 − x) of the input.",
-        Op::Bce => "`BceNode::backward` sends (sigmoid(z) − y) / (number of elements) · grad_output to the logits z.",
+        Op::Bce => "`BceNode::backward` sends (sigmoid(z) − y) / (number of elements of z, all rows and columns) · grad_output to the logits z.",
     }
 }
 
@@ -140,6 +140,7 @@ pub fn gradcheck_small(ctx: &mut Ctx) -> Result<(), Failure> {
         case(Op::Tanh, &[&[2, 3]], ""),
         case(Op::Sigmoid, &[&[2, 3]], ""),
         case(Op::Bce, &[&[4, 1]], "; the targets are fixed 0/1 data"),
+        case(Op::Bce, &[&[3, 4]], "; the mean is over all 12 elements; the targets are fixed 0/1 data"),
     ];
     run(ctx, &cases, Mode::Slow)
 }
@@ -153,7 +154,10 @@ pub fn gradcheck_large(ctx: &mut Ctx) -> Result<(), Failure> {
         case(Op::Pow(4), &[&[16, 16]], ""),
         case(Op::Tanh, &[&[32, 24]], ""),
         case(Op::Sigmoid, &[&[32, 24]], ""),
+        case(Op::Add, &[&[32, 24], &[24]], "; b is 1-D and broadcast over the rows"),
+        case(Op::Sub, &[&[24], &[32, 24]], "; a is 1-D and broadcast over the rows"),
         case(Op::Bce, &[&[64, 1]], "; the targets are fixed 0/1 data"),
+        case(Op::Bce, &[&[16, 8]], "; the mean is over all 128 elements; the targets are fixed 0/1 data"),
     ];
     run(ctx, &cases, Mode::Fast)
 }

@@ -10,8 +10,14 @@ pub use gradwork::inputs::normal_tensor;
 
 /// An f64 (n, 1) column of random 0/1 labels.
 pub fn binary_targets(rng: &mut impl Rng, n: i64) -> Tensor {
+    binary_tensor(rng, &[n, 1])
+}
+
+/// An f64 tensor of `shape` holding random 0/1 labels.
+pub fn binary_tensor(rng: &mut impl Rng, shape: &[i64]) -> Tensor {
+    let n: i64 = shape.iter().product();
     let values: Vec<f64> = (0..n).map(|_| if rng.random_bool(0.5) { 1.0 } else { 0.0 }).collect();
-    Tensor::from_slice(&values).view([n, 1])
+    Tensor::from_slice(&values).view(shape)
 }
 
 /// `[2, 3]`

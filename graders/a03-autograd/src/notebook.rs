@@ -2,7 +2,6 @@
 
 use crate::inputs::{refused, tensor};
 use crate::program::{Op, Program};
-use gradwork::compare::num;
 use gradwork::suite::{Ctx, Failure};
 use gradwork::value::Value;
 use tch::Tensor;
@@ -43,8 +42,9 @@ pub fn sanity_ops(ctx: &mut Ctx) -> Result<(), Failure> {
 
 pub fn pow_errors(ctx: &mut Ctx) -> Result<(), Failure> {
     let base = t2(&[1.0, 4.0], 1);
-    let exponents = [2.5, 1.0, 0.0, -3.0, 0.5, -1.5, 3.0, 2.0];
-    let out = ctx.call("pow_errors", vec![Value::arg(&base), Value::List(exponents.iter().map(|&e| Value::F64(e)).collect())])?;
+    // Infinities and NaN are not whole numbers either (they travel in a tensor: a plain float cannot carry them).
+    let exponents = [2.5, 1.0, 0.0, -3.0, 0.5, -1.5, f64::INFINITY, f64::NEG_INFINITY, f64::NAN, 3.0, 2.0, 7.0];
+    let out = ctx.call("pow_errors", vec![Value::arg(&base), Value::arg(&Tensor::from_slice(&exponents))])?;
     let Some(Value::List(answers)) = out.first() else {
         return Err(Failure::Grader("the runner sent no answers for `pow_errors`".into()));
     };
@@ -68,11 +68,24 @@ pub fn pow_errors(ctx: &mut Ctx) -> Result<(), Failure> {
                 "`x.pow({})` returned {got}; expected {expected}. Check the exponent before computing anything: \
                  not a whole number (or not finite) → `NonIntegerExponent`; a whole number below 2 → \
                  `ExponentTooSmall`.",
-                num(*e)
+                exponent_text(*e)
             )));
         }
     }
     Ok(())
+}
+
+/// An exponent as Rust code: `2.5`, `f64::INFINITY`, `f64::NAN`.
+fn exponent_text(e: f64) -> String {
+    if e.is_nan() {
+        "f64::NAN".into()
+    } else if e == f64::INFINITY {
+        "f64::INFINITY".into()
+    } else if e == f64::NEG_INFINITY {
+        "f64::NEG_INFINITY".into()
+    } else {
+        format!("{e:?}")
+    }
 }
 
 pub fn graph_structure(ctx: &mut Ctx) -> Result<(), Failure> {

@@ -21,17 +21,20 @@ pub fn trajectory(ctx: &mut Ctx) -> Result<(), Failure> {
     ];
     let x = normal_tensor(ctx.rng(), &[n, d], 1.0);
     let y = binary_targets(ctx.rng(), n);
+    // A parameter the loss never uses: it has no gradient, so `step` must leave it alone.
+    let unused = normal_tensor(ctx.rng(), &[2, 3], 1.0);
     let mut args: Vec<Value> = start.iter().map(Value::arg).collect();
-    args.extend([Value::arg(&x), Value::arg(&y), LR.into(), STEPS.into()]);
+    args.extend([Value::arg(&x), Value::arg(&y), LR.into(), STEPS.into(), Value::arg(&unused)]);
     let out = ctx.call("sgd_trajectory", args)?;
-    let Some(Value::List(steps)) = out.first() else {
+    let [Value::List(steps), unused_after] = out.as_slice() else {
         return Err(Failure::Grader("the runner sent no trajectory".into()));
     };
     let want = reference::train_classifier(&start, &x, &y, &x, &y, LR, STEPS, ctx.device())
         .map_err(|e| Failure::Grader(format!("the reference training failed: {e}")))?;
     let setting = format!(
         "{STEPS} steps of your `Sgd` (lr {LR}) on the classifier tanh(x·w1 + b1)·w2 + b2 with the mean BCE loss, \
-         a batch of {n}, each step `zero_grad()`, `loss.backward()`, `step()`"
+         a batch of {n}, each step `zero_grad()`, `loss.backward()`, `step()`; the `Sgd` also holds a fifth \
+         parameter `unused` [2, 3] that the loss does not use"
     );
     for (k, (got, want)) in steps.iter().zip(&want.params).enumerate() {
         let Value::List(got) = got else { continue };
@@ -54,5 +57,12 @@ pub fn trajectory(ctx: &mut Ctx) -> Result<(), Failure> {
     if steps.len() != want.params.len() {
         return Err(Failure::Grader(format!("the runner sent {} steps for {STEPS}", steps.len())));
     }
-    Ok(())
+    let unused_after = tensor(unused_after, "`unused` after the steps")?;
+    ctx.compare(&format!("After {setting}: `unused`"), &unused, &unused_after).map_err(|f| match f {
+        Failure::Wrong(m) => Failure::wrong(format!(
+            "{m}\n\n`unused` never gets a gradient (its `grad()` stays None), so `step` must leave it as it is: \
+             only parameters that have a gradient move."
+        )),
+        other => other,
+    })
 }

@@ -79,12 +79,15 @@ pub fn accuracy(model: &Classifier, x: &tch::Tensor, y: &tch::Tensor) -> f64 {
 }
 
 /// A random split of the row indices 0..n into training and validation
-/// indices: ⌈val_fraction · n⌉ rows for validation, the rest for training,
-/// each index in exactly one of them, drawn with libtorch's generator
-/// (`Tensor::randperm`). Returns (train, val).
+/// indices: ⌈val_fraction · n⌉ rows for validation (in exact arithmetic:
+/// `val_fraction` has at most two decimals, and 0.07 of 100 rows is 7 rows
+/// although `(0.07 * 100.0).ceil()` is 8), the rest for training, each index
+/// in exactly one of them, in any order, drawn anew on every call with
+/// libtorch's generator (`Tensor::randperm`). Returns (train, val).
 pub fn split_train_val(n: i64, val_fraction: f64) -> (Vec<i64>, Vec<i64>) {
-    // BEGIN SOLUTION: a random permutation; its first ⌈val_fraction·n⌉ entries are the validation rows
-    let n_val = (val_fraction * n as f64).ceil() as i64;
+    // BEGIN SOLUTION: count in whole hundredths; a random permutation's first n_val entries are the validation rows
+    let hundredths = (val_fraction * 100.0).round() as i64;
+    let n_val = (hundredths * n + 99) / 100;
     let perm = Vec::<i64>::try_from(tch::Tensor::randperm(n, (Kind::Int64, tch::Device::Cpu))).unwrap_or_default();
     let (val, train) = perm.split_at(n_val.clamp(0, n) as usize);
     (train.to_vec(), val.to_vec())

@@ -32,7 +32,7 @@ impl Optimizer for Sgd {
     }
 
     fn step(&mut self) {
-        // TODO: every parameter that has a gradient moves by −lr × grad
+        // TODO: every parameter that has a gradient moves by −lr × grad; one without (None) stays
         todo!()
     }
 }

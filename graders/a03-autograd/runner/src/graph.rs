@@ -77,20 +77,30 @@ pub fn dispatch(function: &str, args: &Args) -> Result<Vec<Value>, DispatchError
                 Value::Bool(x.grad_fn().is_none() && w1.grad_fn().is_none()),
             ])
         }
-        // base, exponents: for each, "ok" or the error it returned
+        // base, exponents (an f64 tensor, which carries infinities and NaN): for each, "ok" or the error it returned
         "pow_errors" => {
             let base = leaf(args.tensor(0)?, true);
+            let exponents = Vec::<f64>::try_from(args.tensor(1)?.flatten(0, -1))
+                .map_err(|_| DispatchError::BadArgument { index: 1, expected: "an f64 tensor of exponents", got: "another tensor" })?;
             let mut answers = Vec::new();
-            for e in list(args, 1)? {
-                let Value::F64(e) = e else {
-                    return Err(DispatchError::BadArgument { index: 1, expected: "a list of floats", got: e.type_name() });
-                };
-                answers.push(Value::Str(match base.pow(*e) {
+            for e in exponents {
+                answers.push(Value::Str(match base.pow(e) {
                     Ok(_) => "ok".into(),
                     Err(err) => format!("{err:?}: {err}"),
                 }));
             }
             Ok(vec![Value::List(answers)])
+        }
+        // grad, shape: the student's `unbroadcast`
+        "unbroadcast" => {
+            let shape = list(args, 1)?
+                .iter()
+                .map(|v| match v {
+                    Value::I64(d) => Ok(*d),
+                    other => Err(DispatchError::BadArgument { index: 1, expected: "a list of dimensions", got: other.type_name() }),
+                })
+                .collect::<Result<Vec<i64>, _>>()?;
+            Ok(vec![out(&a03_autograd::engine::unbroadcast(&args.tensor(0)?, &shape))?])
         }
         other => Err(DispatchError::UnknownFunction(other.to_string())),
     }

@@ -26,12 +26,16 @@ pub fn dispatch(function: &str, args: &Args) -> Result<Vec<Value>, DispatchError
             let grads = model.params().iter().map(grad_value).collect::<Result<_, _>>()?;
             Ok(vec![out(&loss.data())?, Value::List(grads)])
         }
-        // w1, b1, w2, b2, x, y, lr, steps: full-batch steps of the student's Sgd;
-        // the parameters after each step
+        // w1, b1, w2, b2, x, y, lr, steps, unused: full-batch steps of the student's Sgd over
+        // the model's parameters and one more that the loss does not use (it never gets a
+        // gradient); the parameters after each step, then the unused one at the end
         "sgd_trajectory" => {
             let model = model(args, 0)?;
             let (x, y) = (leaf(args.tensor(4)?, false), leaf(args.tensor(5)?, false));
-            let mut opt = Sgd::new(model.params(), args.f64(6)?);
+            let unused = leaf(args.tensor(8)?, true);
+            let mut all = model.params();
+            all.push(unused.clone());
+            let mut opt = Sgd::new(all, args.f64(6)?);
             let mut trajectory = Vec::new();
             for _ in 0..args.i64(7)? {
                 let loss = bce_with_logits(&model.forward(&x), &y);
@@ -40,7 +44,7 @@ pub fn dispatch(function: &str, args: &Args) -> Result<Vec<Value>, DispatchError
                 opt.step();
                 trajectory.push(Value::List(params(&model)?));
             }
-            Ok(vec![Value::List(trajectory)])
+            Ok(vec![Value::List(trajectory), out(&unused.data())?])
         }
         // x, y, w_init, b_init, lr, epochs
         "regression_tch" | "regression_engine" => {

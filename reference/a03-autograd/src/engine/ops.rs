@@ -9,10 +9,11 @@ use super::{EngineError, Node, Tensor};
 #[allow(unused_imports)]
 use std::rc::Rc;
 
-/// Sums `grad` down to `shape`, undoing broadcasting: every dimension that
-/// `shape` lacks, or has as 1 where `grad` is larger, is summed over
-/// (keeping the dimension). A bias of shape (1, H) added to a batch (N, H)
-/// gets the sum over the batch. Returns `grad` unchanged when the shapes match.
+/// Sums `grad` down to `shape`, undoing broadcasting: every leading dimension
+/// that `shape` lacks is summed away, and every dimension that `shape` has as
+/// 1 where `grad` is larger is summed over (keeping the dimension). A bias of
+/// shape (1, H) or (H,) added to a batch (N, H) gets the sum over the batch.
+/// Returns `grad` unchanged when the shapes match.
 pub fn unbroadcast(grad: &tch::Tensor, shape: &[i64]) -> tch::Tensor {
     // BEGIN SOLUTION: libtorch's `sum_to_size` does exactly this
     if grad.size() == shape {
@@ -71,10 +72,11 @@ pub fn sigmoid(x: &Tensor) -> Tensor {
     Tensor::from_op(x.data().sigmoid(), Rc::new(SigmoidNode { x: x.clone() })) // SOLUTION: sigmoid of the data, record a SigmoidNode
 }
 
-/// Binary cross-entropy on logits, averaged over every element:
-/// mean of −[y·ln σ(z) + (1 − y)·ln(1 − σ(z))], computed stably as
-/// max(z, 0) − z·y + ln(1 + e^(−|z|)). The result has shape [] (one number).
-/// The targets are data: no gradient flows to them.
+/// Binary cross-entropy on logits, averaged over every element (all rows and
+/// columns): mean of −[y·ln σ(z) + (1 − y)·ln(1 − σ(z))], computed stably as
+/// max(z, 0) − z·y + ln(1 + e^(−|z|)), finite even for logits of ±1000. The
+/// result has shape [] (one number). The targets (shaped like the logits) are
+/// data: no gradient flows to them.
 pub fn bce_with_logits(logits: &Tensor, targets: &Tensor) -> Tensor {
     // BEGIN SOLUTION: the stable formula on the data, its mean, and a BceNode
     let (z, y) = (logits.data(), targets.data());

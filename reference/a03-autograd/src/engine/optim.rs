@@ -35,7 +35,7 @@ impl Optimizer for Sgd {
     }
 
     fn step(&mut self) {
-        // BEGIN SOLUTION: every parameter that has a gradient moves by −lr × grad
+        // BEGIN SOLUTION: every parameter that has a gradient moves by −lr × grad; one without (None) stays
         for p in &self.params {
             if let Some(g) = p.grad() {
                 p.set_data(p.data() - g * self.lr);
