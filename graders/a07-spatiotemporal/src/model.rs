@@ -68,7 +68,7 @@ pub fn forward_check(ctx: &mut Ctx) -> Result<(), Failure> {
 
 /// The training task: a fresh, small simulation whose dynamics keep going.
 pub fn task_params(seed: u64) -> Params {
-    Params { frames: 60, height: 24, width: 24, agents: 600, steps_per_frame: 8, warmup: 30, seed }
+    Params { frames: 60, height: 24, width: 24, agents: 600, steps_per_frame: 8, warmup: 120, seed }
 }
 
 /// Frames of a fresh simulation, standardised to mean 0 and standard deviation 1.
@@ -218,7 +218,7 @@ fn attach(ctx: &mut Ctx, name: &str, runs: &[Run]) {
 }
 
 /// The reference's worst ratio is far below this (see rubric.toml).
-pub const MAX_RATIO: f64 = 0.95;
+pub const MAX_RATIO: f64 = 0.85;
 
 fn judge(ctx: &Ctx, run: &Run, what: &str) -> Result<(), Failure> {
     let ratio = run.mse / run.persistence;
@@ -256,8 +256,16 @@ pub fn variants(ctx: &mut Ctx) -> Result<(), Failure> {
     let what = format!("a fresh simulation (seed {seed}: 60 frames of 24 × 24, standardised)");
     let runs = vec![train_run(ctx, &frames, 1, &what)?, train_run(ctx, &frames, 3, &what)?];
     attach(ctx, "variants", &runs);
-    for run in &runs {
-        judge(ctx, run, &what)?;
+    judge(ctx, &runs[1], &what)?;
+    // One frame cannot tell which way the trail is moving; three can.
+    if !(runs[1].mse < runs[0].mse) {
+        return Err(Failure::wrong(format!(
+            "Trained on {what}, your model with windows of 3 frames has a test MSE of {}, no better than with windows of 1 frame \
+             ({}). Three frames show which way the trail moves, one cannot: does `train_next_frame` build its network for the \
+             window size of its inputs (`inputs.size()[1]`)?",
+            num(runs[1].mse),
+            num(runs[0].mse)
+        )));
     }
     Ok(())
 }

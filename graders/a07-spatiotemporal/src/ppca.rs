@@ -66,11 +66,13 @@ fn ppca_data(rng: &mut impl Rng, n: i64, d: i64, k: i64) -> Tensor {
     normals(rng, &[n, k]).matmul(&w.tr()) + normals(rng, &[n, d]) * 0.7 + mu
 }
 
+// BEGIN HIDDEN
 /// The notebook's data: 10 features, the first three one latent times 3, 2, 1.
 fn notebook_data(rng: &mut impl Rng, n: i64) -> Tensor {
     let z = normals(rng, &[n, 1]) * Tensor::from_slice(&[3.0f64, 2.0, 1.0]);
     Tensor::cat(&[z, normals(rng, &[n, 7])], 1)
 }
+// END HIDDEN
 
 pub fn nll_check(ctx: &mut Ctx) -> Result<(), Failure> {
     let (n, d, k) = (ctx.rng().random_range(10..30i64), ctx.rng().random_range(3..7i64), ctx.rng().random_range(1..3i64));

@@ -1,6 +1,6 @@
 //! The slime-mould data: a deterministic, seeded simulation of agents that
 //! sense, turn, move and deposit a trail, in the spirit of Jones's Physarum
-//! model (2010), with a food source that moves and draws them together.
+//! model (2010), with a food source that circles the grid and draws them together.
 //!
 //! Every step each agent samples the trail (plus the food's scent) at three
 //! sensors ahead of it, turns towards the strongest, moves one pixel and
@@ -81,16 +81,17 @@ pub const SHIPPED: Params = Params { frames: 100, height: 64, width: 64, agents:
 pub fn simulate(p: &Params) -> Vec<f32> {
     let (h, w) = (p.height, p.width);
     let mut rng = SplitMix64::new(p.seed);
-    // The food moves in a straight line, from one point of the middle half
-    // of the grid to another, over the whole run.
-    let mut point = || (h as f64 * (0.25 + 0.5 * rng.uniform()), w as f64 * (0.25 + 0.5 * rng.uniform()));
-    let (from, to) = (point(), point());
+    // The food circles the grid's centre at 25 % of its size, once over the
+    // whole run, from a random start: the agents follow it, so the frames
+    // never settle, and no part of the run is nearer the walls than another.
+    let start = rng.uniform() * std::f64::consts::TAU;
+    let (cy, cx, radius) = (h as f64 / 2.0, w as f64 / 2.0, 0.25 * h.min(w) as f64);
     let total = (p.warmup + p.frames * p.steps_per_frame).max(1) as f64;
     let reach = 0.25 * (h.min(w) as f64);
     let peak = FOOD_SCENT * p.agents as f64 * DEPOSIT / (DECAY * (h * w) as f64);
     let scent_at = |step: usize| -> Vec<f64> {
-        let s = step as f64 / total;
-        let food = (from.0 + s * (to.0 - from.0), from.1 + s * (to.1 - from.1));
+        let angle = start + std::f64::consts::TAU * step as f64 / total;
+        let food = (cy + radius * angle.sin(), cx + radius * angle.cos());
         (0..h * w)
             .map(|i| {
                 let (r, c) = ((i / w) as f64 + 0.5 - food.0, (i % w) as f64 + 0.5 - food.1);

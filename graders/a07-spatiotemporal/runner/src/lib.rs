@@ -105,6 +105,8 @@ pub fn dispatch(function: &str, args: &Args) -> Result<Vec<Value>, DispatchError
 /// `["ok", frames, [dim names], time_step]` or `["error", variant, message, [details]]`.
 /// Argument 0 is the store's files as `[[path, bytes], …]`, or `()` for no store at all.
 fn load_frames(args: &Args) -> Result<Vec<Value>, DispatchError> {
+    // One thread for zarrs's codecs: the runner has a process limit, and the stores are small.
+    zarrs::config::global_config_mut().set_codec_concurrent_target(1);
     let scratch = Scratch::new()?;
     let root = scratch.path().join("frames.zarr");
     if let Some(Value::List(files)) = args.0.first() {
