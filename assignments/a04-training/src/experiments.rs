@@ -35,11 +35,13 @@ pub fn optimizer_study(data: &TensorDataset, settings: &[(OptimizerKind, f64)], 
     todo!()
 }
 
-/// Exercise 23: does an L1 penalty help? Fits a fresh `LinearRegressor(d, 1)`
-/// (d = the number of columns of `x`) twice with [`fit_regression`]: once
-/// with `l1 = 0`, once with the given `l1`. Both train on the first `n_train`
-/// rows of `x` and `y` in one full batch (no shuffling) and validate on the
-/// other rows, for `epochs` epochs with Adam at `lr`. Returns (without L1,
+/// Exercise 23: does an L1 penalty help? `x` is `(n, d)` and `y` is `(n, 1)`.
+/// Fits a `LinearRegressor(d, 1)` twice with [`fit_regression`]: once with
+/// `l1 = 0`, once with the given `l1`, each a fresh model in its own new CPU
+/// `VarStore` (the two start from their own random initial weights, not
+/// shared ones). Both train on the first `n_train` rows of `x` and `y` in one
+/// full batch (no shuffling) and validate on the other `n - n_train` rows in
+/// one batch, for `epochs` epochs with Adam at `lr`. Returns (without L1,
 /// with L1).
 pub fn l1_study(x: &Tensor, y: &Tensor, n_train: i64, l1: f64, epochs: i64, lr: f64) -> Result<(RegressionFit, RegressionFit), TrainError> {
     // TODO: split by rows with `narrow`; run the same fit twice, changing only `l1`

@@ -6,7 +6,8 @@ use tch::{nn, Device, Kind, Tensor};
 
 /// Exercise 12: the points of `x` (n × 2, rows `(x₁, x₂)`) in polar
 /// coordinates: rows `(r, θ)` with `r = √(x₁² + x₂²)` and `θ = atan2(x₂, x₁)`
-/// in (-π, π]. Same dtype as `x`.
+/// as libtorch's `atan2` computes it, in [-π, π]: π on the negative x₁ axis
+/// (−π only where x₂ is −0.0) and θ = 0 at the origin. Same dtype as `x`.
 pub fn to_polar(x: &Tensor) -> Tensor {
     // TODO: take the two columns apart; `atan2` keeps the quadrant
     todo!()

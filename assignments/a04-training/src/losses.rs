@@ -31,7 +31,8 @@ pub fn l1_penalty(params: &[Tensor]) -> Tensor {
 }
 
 /// Exercise 9: the fraction of rows of `logits` (n × classes) whose largest
-/// entry is at the index `y` (n, i64) says.
+/// entry is at the index `y` (n, i64) says. With no rows (n = 0) it is NaN
+/// (0 / 0, the mean of nothing).
 pub fn accuracy_from_logits(logits: &Tensor, y: &Tensor) -> f64 {
     // TODO: predicted class = argmax over the class dimension
     todo!()

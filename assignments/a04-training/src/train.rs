@@ -130,14 +130,16 @@ pub fn train_step(model: &impl ModuleT, optimizer: &mut nn::Optimizer, xb: &Tens
 
 /// Exercise 15: one epoch: [`train_step`] on every batch of `loader`. Returns
 /// the mean loss over the epoch's samples (each batch's loss weighted by its
-/// number of samples, as the notebook does).
+/// number of samples, as the notebook does). A loader with no samples takes
+/// no step and returns NaN (0 / 0, the mean of nothing).
 pub fn train_epoch(model: &impl ModuleT, optimizer: &mut nn::Optimizer, loader: &mut DataLoader) -> f64 {
     // TODO: sum loss × batch size over the batches, divide by the number of samples
     todo!()
 }
 
 /// Exercise 16: the mean cross-entropy and the accuracy over every sample of
-/// `loader`, in evaluation mode (no dropout) and without gradients.
+/// `loader`, in evaluation mode (no dropout) and without gradients, each
+/// batch weighted by its size. A loader with no samples gives (NaN, NaN).
 pub fn evaluate(model: &impl ModuleT, loader: &mut DataLoader) -> (f64, f64) {
     // TODO: forward_t(.., false) under `tch::no_grad`; weight each batch by its size
     todo!()
@@ -150,7 +152,9 @@ pub fn snapshot(vs: &nn::VarStore) -> Vec<(String, Tensor)> {
     todo!()
 }
 
-/// Exercise 18: copies a [`snapshot`] back into the variables of `vs`, in place.
+/// Exercise 18: copies a [`snapshot`] back into the variables of `vs`, in
+/// place. A name that `vs` has no variable for is skipped; a variable that
+/// `state` does not name keeps its value.
 pub fn restore(vs: &nn::VarStore, state: &[(String, Tensor)]) {
     // TODO: for each saved tensor, `copy_` into the variable of the same name, under `tch::no_grad`
     todo!()

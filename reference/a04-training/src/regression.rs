@@ -41,8 +41,11 @@ pub struct RegressionFit {
 /// Before any step, a batch whose shapes do not fit fails with
 /// `TrainError::Shape`: [`ShapeError::Input`] from [`LinearRegressor::forward`],
 /// or [`ShapeError::Target`] when the prediction and the target differ in
-/// shape (libtorch would otherwise broadcast `[n, 1]` against `[n, 4]`
-/// without a word).
+/// shape (libtorch would otherwise broadcast `[n, 1]` against `[n, 4]`, or
+/// `[n, 1]` against `[n]`, without a word). Validation batches are checked the
+/// same way; a bad validation set may be found only when the first epoch
+/// validates, after its training steps: what counts is that the error is
+/// returned.
 pub fn fit_regression(
     model: &LinearRegressor,
     vs: &nn::VarStore,

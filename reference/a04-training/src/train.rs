@@ -138,7 +138,8 @@ pub fn train_step(model: &impl ModuleT, optimizer: &mut nn::Optimizer, xb: &Tens
 
 /// Exercise 15: one epoch: [`train_step`] on every batch of `loader`. Returns
 /// the mean loss over the epoch's samples (each batch's loss weighted by its
-/// number of samples, as the notebook does).
+/// number of samples, as the notebook does). A loader with no samples takes
+/// no step and returns NaN (0 / 0, the mean of nothing).
 pub fn train_epoch(model: &impl ModuleT, optimizer: &mut nn::Optimizer, loader: &mut DataLoader) -> f64 {
     // BEGIN SOLUTION: sum loss × batch size over the batches, divide by the number of samples
     let (mut total, mut count) = (0.0, 0i64);
@@ -147,12 +148,13 @@ pub fn train_epoch(model: &impl ModuleT, optimizer: &mut nn::Optimizer, loader: 
         total += train_step(model, optimizer, &xb, &yb) * size as f64;
         count += size;
     }
-    total / count.max(1) as f64
+    total / count as f64
     // END SOLUTION
 }
 
 /// Exercise 16: the mean cross-entropy and the accuracy over every sample of
-/// `loader`, in evaluation mode (no dropout) and without gradients.
+/// `loader`, in evaluation mode (no dropout) and without gradients, each
+/// batch weighted by its size. A loader with no samples gives (NaN, NaN).
 pub fn evaluate(model: &impl ModuleT, loader: &mut DataLoader) -> (f64, f64) {
     // BEGIN SOLUTION: forward_t(.., false) under `tch::no_grad`; weight each batch by its size
     let (mut loss, mut correct, mut count) = (0.0, 0.0, 0i64);
@@ -165,7 +167,7 @@ pub fn evaluate(model: &impl ModuleT, loader: &mut DataLoader) -> (f64, f64) {
             count += size;
         }
     });
-    let count = count.max(1) as f64;
+    let count = count as f64;
     (loss / count, correct / count)
     // END SOLUTION
 }
@@ -176,7 +178,9 @@ pub fn snapshot(vs: &nn::VarStore) -> Vec<(String, Tensor)> {
     vs.variables().into_iter().map(|(name, t)| (name, t.detach().copy())).collect() // SOLUTION: `detach().copy()` makes a separate copy
 }
 
-/// Exercise 18: copies a [`snapshot`] back into the variables of `vs`, in place.
+/// Exercise 18: copies a [`snapshot`] back into the variables of `vs`, in
+/// place. A name that `vs` has no variable for is skipped; a variable that
+/// `state` does not name keeps its value.
 pub fn restore(vs: &nn::VarStore, state: &[(String, Tensor)]) {
     // BEGIN SOLUTION: for each saved tensor, `copy_` into the variable of the same name, under `tch::no_grad`
     let mut variables = vs.variables();
