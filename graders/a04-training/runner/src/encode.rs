@@ -6,6 +6,7 @@
 //!   pairs, sorted by name;
 //! - a history is `[train_loss, val_loss, val_acc, lr, best_epoch]`, the
 //!   curves as f64 tensors;
+//! - a float that may be NaN (a mean over no samples) is a 0-d f64 tensor;
 //! - when a student function returns `Err(e)`, the outputs are
 //!   `[Str(kind), Str(message), List(numbers)]`: no successful output starts
 //!   with a string.
@@ -51,6 +52,12 @@ pub fn list_arg(args: &Args, index: usize) -> Result<Vec<Value>, DispatchError> 
 /// A seed argument (sent as a non-negative integer).
 pub fn seed_arg(args: &Args, index: usize) -> Result<u64, DispatchError> {
     Ok(args.i64(index)? as u64)
+}
+
+/// A float as a 0-d f64 tensor: a mean over no samples is NaN, which JSON
+/// cannot carry as a number (the grader reads both forms).
+pub fn scalar(value: f64) -> Result<Value, DispatchError> {
+    out(&Tensor::from(value))
 }
 
 /// A curve as an f64 tensor.

@@ -10,7 +10,7 @@ mod encode;
 mod models;
 
 use a04_training as student;
-use encode::{curve, history, list_arg, seed_arg, shape, str_arg, student_error, variables};
+use encode::{curve, history, list_arg, scalar, seed_arg, shape, str_arg, student_error, variables};
 use gradwork::submission::{out, Args, DispatchError, Runner};
 use gradwork::value::Value;
 use student::data::{DataError, TensorDataset};
@@ -22,8 +22,15 @@ use tch::{nn, Device, Kind, Tensor};
 /// The runner of a04-training.
 pub const RUNNER: Runner = Runner { dispatch, student_crate: "a04_training" };
 
-/// Calls the student function `function` with `args`.
+/// Calls the student function `function` with `args`, with gradients on:
+/// `tch::no_grad` restores the grad mode only when its closure returns, so a
+/// student's panic inside one would leave gradients off for every later call
+/// of this runner process (and fail checks that have nothing to do with it).
 pub fn dispatch(function: &str, args: &Args) -> Result<Vec<Value>, DispatchError> {
+    tch::with_grad(|| call(function, args))
+}
+
+fn call(function: &str, args: &Args) -> Result<Vec<Value>, DispatchError> {
     match function {
         "make_moons" => pair(student::data::make_moons(args.i64(0)?, args.f64(1)?)),
         "make_circles" => pair(student::data::make_circles(args.i64(0)?, args.f64(1)?, args.f64(2)?)),
@@ -32,11 +39,10 @@ pub fn dispatch(function: &str, args: &Args) -> Result<Vec<Value>, DispatchError
         "loader_epochs" => loader_epochs(args),
         "permutations" => permutations(args),
         "split_indices" => split_indices(args),
+        "split_dataset" => split_dataset(args),
         "mse_oops" => mse_oops(args),
         "l1_penalty" => l1_penalty(args),
-        "accuracy_from_logits" => {
-            Ok(vec![student::losses::accuracy_from_logits(&args.tensor(0)?, &args.tensor(1)?).into()])
-        }
+        "accuracy_from_logits" => Ok(vec![scalar(student::losses::accuracy_from_logits(&args.tensor(0)?, &args.tensor(1)?))?]),
         "regressor_forward" => regressor_forward(args),
         "mlp_forward" => mlp_forward(args),
         "to_polar" => Ok(vec![out(&student::features::to_polar(&args.tensor(0)?))?]),
@@ -45,10 +51,12 @@ pub fn dispatch(function: &str, args: &Args) -> Result<Vec<Value>, DispatchError
         "train_epoch" => train_epoch(args),
         "evaluate" => evaluate(args),
         "step_lr" => step_lr(args),
+        "snapshot_restore" => snapshot_restore(args),
         "train_model" => train_model(args),
         "overfit_tiny_subset" => overfit_tiny_subset(args),
         "fit_regression" => fit_regression(args),
         "checkpoint_roundtrip" => checkpoint_roundtrip(args),
+        "load_checkpoint" => load_checkpoint(args),
         "optimizer_study" => optimizer_study(args),
         "l1_study" => l1_study(args),
         "polar_study" => polar_study(args),
@@ -147,6 +155,24 @@ fn split_indices(args: &Args) -> Result<Vec<Value>, DispatchError> {
     }
 }
 
+/// `split_dataset(x, y, percents, seed)`: the parts as `[x, y]` pairs.
+fn split_dataset(args: &Args) -> Result<Vec<Value>, DispatchError> {
+    let data = match dataset_of(args, 0, 1)? {
+        Ok(d) => d,
+        Err(e) => return Ok(data_error(&e)),
+    };
+    match student::split::split_dataset(&data, &args.i64_list(2)?, seed_arg(args, 3)?) {
+        Ok(parts) => {
+            let mut pairs = Vec::with_capacity(parts.len());
+            for part in parts {
+                pairs.push(Value::List(vec![out(part.x())?, out(part.y())?]));
+            }
+            Ok(vec![Value::List(pairs)])
+        }
+        Err(e) => Ok(data_error(&e)),
+    }
+}
+
 /// The value and the gradients of a student's scalar function of `inputs`.
 fn value_and_grads(inputs: &[Tensor], f: impl FnOnce(&[Tensor]) -> Tensor) -> Result<Vec<Value>, DispatchError> {
     let leaves: Vec<Tensor> = inputs.iter().map(|t| t.detach().set_requires_grad(true)).collect();
@@ -174,12 +200,12 @@ fn l1_penalty(args: &Args) -> Result<Vec<Value>, DispatchError> {
     value_and_grads(&inputs, student::losses::l1_penalty)
 }
 
-/// `regressor_forward(in, out, x)`: the output, or the student's error.
+/// `regressor_forward(in, out, x)`: `[output, variables]`, or the student's error.
 fn regressor_forward(args: &Args) -> Result<Vec<Value>, DispatchError> {
     let vs = nn::VarStore::new(Device::Cpu);
     let model = student::models::LinearRegressor::new(&vs.root(), args.i64(0)?, args.i64(1)?);
     match model.forward(&args.tensor(2)?) {
-        Ok(y) => Ok(vec![out(&y)?]),
+        Ok(y) => Ok(vec![out(&y)?, variables(&vs)?]),
         Err(e) => Ok(train_error(&TrainError::Shape(e))),
     }
 }
@@ -260,7 +286,7 @@ fn train_epoch(args: &Args) -> Result<Vec<Value>, DispatchError> {
         Err(e) => return Ok(e),
     };
     let loss = student::train::train_epoch(&built.model, &mut opt, &mut loader);
-    Ok(vec![loss.into(), variables(&built.vs)?])
+    Ok(vec![scalar(loss)?, variables(&built.vs)?])
 }
 
 /// `evaluate(in, hidden, classes, dropout, weights, x, y, batch_size)`: `[loss, accuracy]`.
@@ -271,7 +297,7 @@ fn evaluate(args: &Args) -> Result<Vec<Value>, DispatchError> {
         Err(e) => return Ok(e),
     };
     let (loss, acc) = student::train::evaluate(&built.model, &mut loader);
-    Ok(vec![loss.into(), acc.into()])
+    Ok(vec![scalar(loss)?, scalar(acc)?])
 }
 
 /// `step_lr(step_size, gamma, base_lr, epochs)`: the rate of epochs 1..=epochs.
@@ -280,6 +306,29 @@ fn step_lr(args: &Args) -> Result<Vec<Value>, DispatchError> {
     let base = args.f64(2)?;
     let rates: Vec<f64> = (1..=args.i64(3)?).map(|e| schedule.lr_at(base, e)).collect();
     Ok(vec![curve(&rates)?])
+}
+
+/// `snapshot_restore(in, hidden, classes, dropout, weights_a, weights_b, keep, extra)`:
+/// an MLP with weights A; `snapshot`; the weights set to B in place; then
+/// `restore` of the snapshot's entries named in `keep` plus the `[name, tensor]`
+/// pairs of `extra`. Returns `[the snapshot, the variables after restore]`.
+fn snapshot_restore(args: &Args) -> Result<Vec<Value>, DispatchError> {
+    let built = models::mlp(args, 0, 4)?;
+    let snap = student::train::snapshot(&built.vs);
+    let (in_dim, hidden, classes) = (args.i64(0)?, args.i64(1)?, args.i64(2)?);
+    models::set_weights(&built.vs, &models::weights(args, 5, in_dim, hidden, classes)?);
+    let keep: Vec<String> = list_arg(args, 6)?.into_iter().filter_map(|v| if let Value::Str(s) = v { Some(s) } else { None }).collect();
+    let mut state: Vec<(String, Tensor)> = snap.iter().filter(|(n, _)| keep.contains(n)).map(|(n, t)| (n.clone(), t.shallow_clone())).collect();
+    for pair in list_arg(args, 7)? {
+        let Value::List(p) = pair else {
+            return Err(DispatchError::BadArgument { index: 7, expected: "a list of [name, tensor]", got: pair.type_name() });
+        };
+        let p = Args(p);
+        state.push((str_arg(&p, 0)?, p.tensor(1)?));
+    }
+    let snap_value = encode::named(snap)?;
+    student::train::restore(&built.vs, &state);
+    Ok(vec![snap_value, variables(&built.vs)?])
 }
 
 /// Reads the training settings at `at`: `[epochs, lr, optimizer, weight_decay, step_size (0: none), gamma, seed]`.
@@ -395,6 +444,33 @@ fn checkpoint_roundtrip(args: &Args) -> Result<Vec<Value>, DispatchError> {
     match loaded {
         Ok(m) => Ok(vec![file, m.epoch.into(), m.val_loss.into(), m.val_acc.into(), Value::I64(m.seed as i64), variables(&fresh)?]),
         Err(e) => Ok(student_error("load_checkpoint", e.to_string(), vec![])),
+    }
+}
+
+/// `load_checkpoint(in, hidden, classes, dropout, file bytes)`: loads the
+/// grader's file into a freshly initialised MLP: `[epoch, val_loss, val_acc,
+/// seed, the model's weights]`, or the student's error.
+fn load_checkpoint(args: &Args) -> Result<Vec<Value>, DispatchError> {
+    use student::checkpoint::CheckpointError;
+    let bytes = args.tensor_data(4)?.bytes.clone();
+    let path = temp_file("load");
+    std::fs::write(&path, &bytes).map_err(|e| DispatchError::Output(gradwork::value::ValueError::Torch(e.to_string())))?;
+    let mut vs = nn::VarStore::new(Device::Cpu);
+    let _model = student::models::Mlp::new(&vs.root(), args.i64(0)?, args.i64(1)?, args.i64(2)?, args.f64(3)?);
+    let loaded = student::checkpoint::load_checkpoint(&mut vs, &path);
+    let _ = std::fs::remove_file(&path);
+    match loaded {
+        Ok(m) => Ok(vec![m.epoch.into(), m.val_loss.into(), m.val_acc.into(), Value::I64(m.seed as i64), variables(&vs)?]),
+        Err(e) => {
+            let kind = match e {
+                CheckpointError::Io { .. } => "CheckpointError::Io",
+                CheckpointError::Format(_) => "CheckpointError::Format",
+                CheckpointError::Torch(_) => "CheckpointError::Torch",
+                CheckpointError::Metadata { .. } => "CheckpointError::Metadata",
+                CheckpointError::MissingTensor(_) => "CheckpointError::MissingTensor",
+            };
+            Ok(student_error(kind, e.to_string(), vec![]))
+        }
     }
 }
 
