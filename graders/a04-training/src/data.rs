@@ -79,19 +79,24 @@ fn judge_noise(what: &str, x: &Tensor, clean: &Tensor, noise: f64) -> Result<(),
 }
 
 pub fn generator_noise(ctx: &mut Ctx) -> Result<(), Failure> {
-    let (n, noise) = (4000i64, 0.1);
+    // Any noise level, not only the notebook's: a standard deviation squared
+    // or square-rooted by mistake is off by a factor the KS test sees.
+    let n = 4000i64;
+    let noise = ctx.rng().random_range(5..40i64) as f64 / 100.0;
     let (x, y) = generated(ctx, "make_moons", vec![n.into(), noise.into()])?;
     let (clean, labels) = oracle::clean_moons(n);
     ctx.compare(&format!("The labels of `make_moons({n}, {noise})`"), &labels, &y)?;
     judge_noise(&format!("`make_moons({n}, {noise})`"), &x, &clean, noise)?;
-    let (x, y) = generated(ctx, "make_circles", vec![n.into(), noise.into(), 0.4.into()])?;
-    let (clean, labels) = oracle::clean_circles(n, 0.4);
-    ctx.compare(&format!("The labels of `make_circles({n}, {noise}, 0.4)`"), &labels, &y)?;
-    judge_noise(&format!("`make_circles({n}, {noise}, 0.4)`"), &x, &clean, noise)
+    let factor = ctx.rng().random_range(2..9i64) as f64 / 10.0;
+    let (x, y) = generated(ctx, "make_circles", vec![n.into(), noise.into(), factor.into()])?;
+    let (clean, labels) = oracle::clean_circles(n, factor);
+    ctx.compare(&format!("The labels of `make_circles({n}, {noise}, {factor})`"), &labels, &y)?;
+    judge_noise(&format!("`make_circles({n}, {noise}, {factor})`"), &x, &clean, noise)
 }
 
-pub fn regression_data(ctx: &mut Ctx) -> Result<(), Failure> {
-    let (n, a, b, sd) = (5000i64, 2.2, -0.7, 0.35);
+/// Calls `make_regression_1d(n, a, b, sd)` and checks the shapes, kinds and
+/// range of what comes back; returns x and y as f64 values.
+fn line(ctx: &mut Ctx, n: i64, a: f64, b: f64, sd: f64) -> Result<(String, Vec<f64>, Vec<f64>), Failure> {
     let what = format!("`make_regression_1d({n}, {a}, {b}, {sd})`");
     let (x, y) = generated(ctx, "make_regression_1d", vec![n.into(), a.into(), b.into(), sd.into()])?;
     for (name, t) in [("x", &x), ("y", &y)] {
@@ -108,6 +113,12 @@ pub fn regression_data(ctx: &mut Ctx) -> Result<(), Failure> {
     if let Some((i, v)) = xs.iter().enumerate().find(|(_, v)| !(-2.0..=2.0).contains(*v)) {
         return Err(Failure::wrong(format!("{what}: x[{i}] = {} lies outside [-2, 2].", num(*v))));
     }
+    Ok((what, xs, ys))
+}
+
+/// x ~ U(-2, 2) and y − (a·x + b) ~ N(0, sd²), by KS tests.
+fn judge_line(ctx: &mut Ctx, n: i64, a: f64, b: f64, sd: f64) -> Result<(), Failure> {
+    let (what, xs, ys) = line(ctx, n, a, b, sd)?;
     let (lo, hi) = xs.iter().fold((f64::MAX, f64::MIN), |(l, h), &v| (l.min(v), h.max(v)));
     let details = format!("Your x runs from {} to {}; it should fill [-2, 2] evenly.", num(lo), num(hi));
     judge_test(&format!("x of {what}"), "U(-2, 2)", &ks_test(&xs, |v| ((v + 2.0) / 4.0).clamp(0.0, 1.0)), DEFAULT_ALPHA, &details)?;
@@ -120,39 +131,102 @@ pub fn regression_data(ctx: &mut Ctx) -> Result<(), Failure> {
     judge_test(&format!("y of {what}"), &format!("{a}·x + {b} plus N(0, {sd}²) noise"), &ks_test(&residuals, normal_cdf), DEFAULT_ALPHA, &details)
 }
 
-pub fn dataset(ctx: &mut Ctx) -> Result<(), Failure> {
-    let n = ctx.rng().random_range(8..20i64);
-    let x = Tensor::arange(n * 3, (Kind::Float, Device::Cpu)).view([n, 3]);
-    let y = Tensor::arange(n, (Kind::Int64, Device::Cpu)) * 10;
-    let indices = vec![n - 1, 0, 3, 3];
-    let what = format!("`TensorDataset::new(x, y)` with x of shape [{n}, 3] and y of shape [{n}]");
-    let out = wire::call_ok(ctx, &what, "dataset", vec![Value::arg(&x), Value::arg(&y), indices.clone().into()])?;
+pub fn regression_data(ctx: &mut Ctx) -> Result<(), Failure> {
+    judge_line(ctx, 5000, 2.2, -0.7, 0.35)
+}
+
+/// Makes a dataset of `x` and `y` and checks `len`, `get(indices)` and `subset(indices)`.
+fn judge_dataset(ctx: &mut Ctx, x: &Tensor, y: &Tensor, indices: &[i64]) -> Result<(), Failure> {
+    let n = x.size()[0];
+    let what = format!("`TensorDataset::new(x, y)` with x of shape {:?} and y of shape {:?}", x.size(), y.size());
+    let out = wire::call_ok(ctx, &what, "dataset", vec![Value::arg(x), Value::arg(y), indices.to_vec().into()])?;
     let len = int(at(&out, 0)?)?;
     if len != n {
         return Err(Failure::wrong(format!("{what}: `len()` returned {len}, expected {n} (the number of rows).")));
     }
-    let idx = Tensor::from_slice(&indices);
+    let idx = Tensor::from_slice(indices);
     let (want_x, want_y) = (x.index_select(0, &idx), y.index_select(0, &idx));
-    ctx.compare(&format!("`get` of indices {indices:?}: the features"), &want_x, &tensor(at(&out, 1)?)?)?;
-    ctx.compare(&format!("`get` of indices {indices:?}: the targets"), &want_y, &tensor(at(&out, 2)?)?)?;
-    ctx.compare(&format!("`subset({indices:?})`: the features"), &want_x, &tensor(at(&out, 3)?)?)?;
-    ctx.compare(&format!("`subset({indices:?})`: the targets"), &want_y, &tensor(at(&out, 4)?)?)?;
-    let short = y.narrow(0, 0, n - 1);
-    match wire::call(ctx, "dataset", vec![Value::arg(&x), Value::arg(&short), vec![0i64].into()])? {
-        Err(e) if e.kind == "DataError::LengthMismatch" && e.numbers == [Value::I64(n), Value::I64(n - 1)] => Ok(()),
+    ctx.compare(&format!("{what}: `get` of indices {indices:?}, the features"), &want_x, &tensor(at(&out, 1)?)?)?;
+    ctx.compare(&format!("{what}: `get` of indices {indices:?}, the targets"), &want_y, &tensor(at(&out, 2)?)?)?;
+    ctx.compare(&format!("{what}: `subset({indices:?})`, the features"), &want_x, &tensor(at(&out, 3)?)?)?;
+    ctx.compare(&format!("{what}: `subset({indices:?})`, the targets"), &want_y, &tensor(at(&out, 4)?)?)
+}
+
+/// `TensorDataset::new(x, y)` with `x_rows` ≠ `y_rows` rows must fail with `LengthMismatch`.
+fn judge_mismatch(ctx: &mut Ctx, x: &Tensor, y: &Tensor) -> Result<(), Failure> {
+    let (x_rows, y_rows) = (x.size()[0], y.size()[0]);
+    match wire::call(ctx, "dataset", vec![Value::arg(x), Value::arg(y), vec![0i64].into()])? {
+        Err(e) if e.kind == "DataError::LengthMismatch" && e.numbers == [Value::I64(x_rows), Value::I64(y_rows)] => Ok(()),
         Err(e) => Err(Failure::wrong(format!(
-            "`TensorDataset::new` of x with {n} rows and y with {} rows returned `Err({})` (\"{}\") carrying {:?}; \
-             expected `DataError::LengthMismatch {{ x_rows: {n}, y_rows: {} }}`.",
-            n - 1,
-            e.kind,
-            e.message,
-            e.numbers,
-            n - 1
+            "`TensorDataset::new` of x with {x_rows} rows and y with {y_rows} rows returned `Err({})` (\"{}\") carrying {:?}; \
+             expected `DataError::LengthMismatch {{ x_rows: {x_rows}, y_rows: {y_rows} }}`.",
+            e.kind, e.message, e.numbers
         ))),
         Ok(_) => Err(Failure::wrong(format!(
-            "`TensorDataset::new` accepted x with {n} rows and y with {} rows. A dataset needs one target per \
-             sample: return `Err(DataError::LengthMismatch {{ x_rows, y_rows }})` when the first dimensions differ.",
-            n - 1
+            "`TensorDataset::new` accepted x with {x_rows} rows and y with {y_rows} rows. A dataset needs one target per \
+             sample: return `Err(DataError::LengthMismatch {{ x_rows, y_rows }})` whenever the first dimensions differ."
         ))),
     }
+}
+
+pub fn dataset(ctx: &mut Ctx) -> Result<(), Failure> {
+    let n = ctx.rng().random_range(8..20i64);
+    let x = Tensor::arange(n * 3, (Kind::Float, Device::Cpu)).view([n, 3]);
+    let y = Tensor::arange(n, (Kind::Int64, Device::Cpu)) * 10;
+    judge_dataset(ctx, &x, &y, &[n - 1, 0, 3, 3])?;
+    judge_mismatch(ctx, &x, &y.narrow(0, 0, n - 1))
+}
+
+// BEGIN HIDDEN
+const ANY_SIZE_MOONS: &str = "The layout must hold for every n, the smallest included: for n = 1 there is no upper point \
+    and the lower moon is linspace(0, π, 1) = [0], the point (0, 0.5); `Tensor::linspace` handles one point, a formula \
+    that divides by (m − 1) does not.";
+// END HIDDEN
+
+pub fn generators_any_size(ctx: &mut Ctx) -> Result<(), Failure> {
+    let mut sizes = vec![1i64, 2, 3];
+    sizes.push(ctx.rng().random_range(4..40));
+    sizes.push(ctx.rng().random_range(20..200) * 2 + 1);
+    for n in sizes {
+        let got = generated(ctx, "make_moons", vec![n.into(), 0.0.into()])?;
+        compare_clean(ctx, &format!("make_moons({n}, 0.0)"), got, oracle::clean_moons(n), &format!("{MOONS_LAYOUT}\n\n{ANY_SIZE_MOONS}"))?;
+        let factor = ctx.rng().random_range(5..95i64) as f64 / 100.0;
+        let got = generated(ctx, "make_circles", vec![n.into(), 0.0.into(), factor.into()])?;
+        compare_clean(ctx, &format!("make_circles({n}, 0.0, {factor})"), got, oracle::clean_circles(n, factor), CIRCLES_LAYOUT)?;
+    }
+    // Noise-free lines of other slopes and intercepts are exact.
+    for n in [1i64, ctx.rng().random_range(2..60)] {
+        let a = ctx.rng().random_range(-300..300i64) as f64 / 100.0;
+        let b = ctx.rng().random_range(-200..200i64) as f64 / 100.0;
+        let (what, xs, ys) = line(ctx, n, a, b, 0.0)?;
+        let want = Tensor::from_slice(&xs.iter().map(|x| a * x + b).collect::<Vec<_>>()).to_kind(Kind::Float);
+        let got = Tensor::from_slice(&ys).to_kind(Kind::Float);
+        ctx.compare(&format!("y of {what} (no noise)"), &want, &got).map_err(|f| {
+            add(f, &format!("Without noise every y is exactly a·x + b = {a}·x + {b}: use the arguments a and b, not the notebook's line."))
+        })?;
+    }
+    let a = ctx.rng().random_range(-300..300i64) as f64 / 100.0;
+    let b = ctx.rng().random_range(-200..200i64) as f64 / 100.0;
+    let sd = ctx.rng().random_range(10..100i64) as f64 / 100.0;
+    judge_line(ctx, 3000, a, b, sd)
+}
+
+pub fn dataset_any_shape(ctx: &mut Ctx) -> Result<(), Failure> {
+    // Features of any rank, targets with columns, the smallest and the empty data set.
+    for n in [ctx.rng().random_range(2..12i64), 1] {
+        let x = Tensor::arange(n * 6, (Kind::Float, Device::Cpu)).view([n, 2, 3]);
+        let y = Tensor::arange(n * 4, (Kind::Float, Device::Cpu)).view([n, 4]) * 0.5;
+        let count = ctx.rng().random_range(1..8usize);
+        let indices: Vec<i64> = (0..count).map(|_| ctx.rng().random_range(0..n)).collect();
+        judge_dataset(ctx, &x, &y, &indices)?;
+        judge_dataset(ctx, &x, &y, &[])?;
+    }
+    let x = Tensor::zeros([0, 3], (Kind::Float, Device::Cpu));
+    let y = Tensor::zeros([0], (Kind::Int64, Device::Cpu));
+    judge_dataset(ctx, &x, &y, &[])?;
+    let n = ctx.rng().random_range(3..12i64);
+    let x = Tensor::zeros([n, 2], (Kind::Float, Device::Cpu));
+    let y = Tensor::zeros([n + 2, 1], (Kind::Float, Device::Cpu));
+    judge_mismatch(ctx, &x, &y)?;
+    judge_mismatch(ctx, &y, &x)
 }

@@ -111,7 +111,7 @@ pub fn l1_high_dim(ctx: &mut Ctx) -> Result<(), Failure> {
 pub fn polar_circles(ctx: &mut Ctx) -> Result<(), Failure> {
     oracle::seed_torch(ctx);
     let (x, y) = oracle::circles(600, 0.1, 0.4);
-    let (epochs, lr) = (30i64, 5e-2);
+    let (epochs, lr) = (15i64, 1e-1);
     let seed = ctx.rng().random_range(0..1_000_000i64);
     let mut best = Vec::new();
     for polar in [true, false] {
@@ -135,6 +135,64 @@ pub fn polar_circles(ctx: &mut Ctx) -> Result<(), Failure> {
              so it should stay far below the polar version. Does `polar_study` use the raw x when `polar` is false?",
             num(best[1])
         )));
+    }
+    Ok(())
+}
+
+pub fn experiments_other_data(ctx: &mut Ctx) -> Result<(), Failure> {
+    oracle::seed_torch(ctx);
+    // The optimiser study on data that is not the moons: 3 features, 3 classes.
+    let (n, d, classes) = (300i64, 3i64, 3i64);
+    // Centres 3·√2 apart with noise 0.5: the classes do not overlap.
+    let centres = Tensor::eye(classes, (Kind::Float, Device::Cpu)) * 3.0;
+    let labels: Vec<i64> = (0..n).map(|i| i % classes).collect();
+    let y = Tensor::from_slice(&labels);
+    let x = centres.index_select(0, &y) + Tensor::randn([n, d], (Kind::Float, Device::Cpu)) * 0.5;
+    let (epochs, seed) = (10i64, ctx.rng().random_range(0..1_000_000i64));
+    let what = format!("`optimizer_study` on {n} samples with {d} features and {classes} classes (well-separated blobs), setting [(\"adam\", 0.02)], {epochs} epochs");
+    let settings = Value::List(vec![Value::List(vec!["adam".into(), 0.02.into()])]);
+    let out = wire::call_ok(ctx, &what, "optimizer_study", vec![Value::arg(&x), Value::arg(&y), settings, epochs.into(), seed.into()])?;
+    let runs: Vec<Curves> = list(at(&out, 0)?)?.iter().map(history).collect::<Result<_, _>>()?;
+    if runs.len() != 1 {
+        return Err(Failure::wrong(format!("{what} returned {} histories; expected 1, one per setting.", runs.len())));
+    }
+    runs[0].require_epochs(&what, epochs)?;
+    if !(runs[0].best_acc() >= 0.9) {
+        return Err(Failure::wrong(format!(
+            "{what} reached a best validation accuracy of {}; blobs this far apart are learned to at least 0.9. The model takes as many \
+             features as x has columns and predicts as many classes as the largest label + 1: nothing of the moons is fixed.",
+            num(runs[0].best_acc())
+        )));
+    }
+    // The L1 study with other sizes: the first n_train rows train, the rest
+    // validate. The validation rows are shifted by 5, so a fit of the training
+    // rows is off by 5 on them (MSE about 25), and a mix of rows fits neither.
+    let (rows, n_train, d) = (120i64, ctx.rng().random_range(70..100i64), 5i64);
+    let x = Tensor::randn([rows, d], (Kind::Float, Device::Cpu));
+    let w = Tensor::randn([d, 1], (Kind::Float, Device::Cpu));
+    let shift = Tensor::cat(&[Tensor::zeros([n_train, 1], (Kind::Float, Device::Cpu)), Tensor::full([rows - n_train, 1], 5.0, (Kind::Float, Device::Cpu))], 0);
+    let y = x.matmul(&w) + shift + Tensor::randn([rows, 1], (Kind::Float, Device::Cpu)) * 0.1;
+    let (lambda, epochs, lr) = (1e-3, 150i64, 5e-2);
+    let what = format!("`l1_study(x, y, {n_train}, {lambda}, {epochs}, {lr})` with x of shape [{rows}, {d}] and y of shape [{rows}, 1]");
+    let out = wire::call_ok(ctx, &what, "l1_study", vec![Value::arg(&x), Value::arg(&y), n_train.into(), lambda.into(), epochs.into(), lr.into()])?;
+    let curves: Vec<Vec<f64>> = (0..4).map(|i| wire::floats(at(&out, i)?)).collect::<Result<_, _>>()?;
+    for (i, c) in curves.iter().enumerate() {
+        if c.len() as i64 != epochs {
+            return Err(Failure::wrong(format!("{what}: curve {} has {} entries for {epochs} epochs.", i + 1, c.len())));
+        }
+    }
+    for (fit, train, val) in [("without L1", &curves[0], &curves[1]), ("with L1", &curves[2], &curves[3])] {
+        let (t, v) = (train[epochs as usize - 1], val[epochs as usize - 1]);
+        if !(t < 0.5 && (15.0..40.0).contains(&v)) {
+            return Err(Failure::wrong(format!(
+                "{what}: the fit {fit} ended with training MSE {} and validation MSE {}. The grader shifted the validation rows by 5, so a \
+                 fit of the first {n_train} rows reaches about 0.01 on them and about 25 on the other {} rows. Train on the first \
+                 `n_train` rows (`x.narrow(0, 0, n_train)`), validate on the rest (`x.narrow(0, n_train, n - n_train)`), in that order.",
+                num((t * 1e4).round() / 1e4),
+                num((v * 1e3).round() / 1e3),
+                rows - n_train
+            )));
+        }
     }
     Ok(())
 }

@@ -146,6 +146,89 @@ pub fn loader_epoch(ctx: &mut Ctx) -> Result<(), Failure> {
     }
 }
 
+pub fn loader_any_size(ctx: &mut Ctx) -> Result<(), Failure> {
+    let seed = ctx.rng().random_range(0..1_000_000i64);
+    let small = ctx.rng().random_range(2..30i64);
+    let large = ctx.rng().random_range(30..300i64);
+    let odd_batch = ctx.rng().random_range(3..(large / 2));
+    // (samples, batch size, shuffle): one sample, no sample, a batch larger
+    // than the data, exactly the data, batches of one, and sizes from the seed.
+    let plans = [
+        (1i64, 1i64, true),
+        (1, 5, false),
+        (0, 4, true),
+        (0, 1, false),
+        (small, small, true),
+        (small, small + ctx.rng().random_range(1..10i64), true),
+        (small, 1, true),
+        (large, odd_batch, true),
+        (large, odd_batch, false),
+    ];
+    for (n, batch_size, shuffle) in plans {
+        let what = format!("`DataLoader` over {n} samples with batch_size {batch_size}, shuffle {shuffle} (seed {seed})");
+        let run = run(ctx, n, batch_size, shuffle, seed, 3)?;
+        let want_batches = (n + batch_size - 1) / batch_size;
+        if run.num_batches != want_batches {
+            return Err(Failure::wrong(format!(
+                "{what}: `num_batches()` returned {}, expected {want_batches} = ⌈{n} / {batch_size}⌉ (the number of samples divided by the batch size, rounded up).",
+                run.num_batches
+            )));
+        }
+        if run.epochs.len() != 3 {
+            return Err(Failure::Grader(format!("the runner sent {} epochs instead of 3", run.epochs.len())));
+        }
+        for (e, batches) in run.epochs.iter().enumerate() {
+            judge_epoch(&what, e + 1, batches, n, batch_size)?;
+            let order: Vec<i64> = batches.iter().flatten().copied().collect();
+            if !shuffle && order != (0..n).collect::<Vec<_>>() {
+                return Err(Failure::wrong(format!(
+                    "Epoch {} of {what} visits the samples in the order {}; without shuffling it must be 0, 1, 2, ...",
+                    e + 1,
+                    preview(&order)
+                )));
+            }
+        }
+    }
+    let x = Tensor::zeros([4, 1], (Kind::Float, Device::Cpu));
+    let y = Tensor::zeros([4], (Kind::Int64, Device::Cpu));
+    for batch_size in [-1i64, -ctx.rng().random_range(2..100i64)] {
+        match wire::call(ctx, "loader_epochs", vec![Value::arg(&x), Value::arg(&y), batch_size.into(), true.into(), 0i64.into(), 1i64.into()])? {
+            Err(e) if e.kind == "DataError::BatchSize" => {}
+            Err(e) => {
+                return Err(Failure::wrong(format!(
+                    "`DataLoader::new(.., {batch_size}, ..)` returned `Err({})`; expected `DataError::BatchSize({batch_size})`.",
+                    e.kind
+                )))
+            }
+            Ok(_) => {
+                return Err(Failure::wrong(format!(
+                    "`DataLoader::new` accepted batch_size {batch_size}: every batch size below 1 is an error, \
+                     `Err(DataError::BatchSize({batch_size}))`, negative ones included (`batch_size < 1`, not `== 0`)."
+                )))
+            }
+        }
+    }
+    // The smallest permutations: of nothing, of one element, of two.
+    for n in [0i64, 1, 2] {
+        let out = ctx.call("permutations", vec![n.into(), seed.into(), 4i64.into()])?;
+        let values = match at(&out, 0)? {
+            v @ Value::List(_) => wire::ints(v)?,
+            v => ids(&tensor(v)?),
+        };
+        for p in values.chunks(n.max(1) as usize) {
+            let mut sorted = p.to_vec();
+            sorted.sort();
+            if sorted != (0..n).collect::<Vec<_>>() {
+                return Err(Failure::wrong(format!("`permutation({n}, rng)` returned {p:?}, which is not a permutation of 0..{n}: every index exactly once.")));
+            }
+        }
+        if values.len() as i64 != 4 * n {
+            return Err(Failure::wrong(format!("`permutation({n}, rng)` returned {} entries in four calls; expected {} (a permutation of 0..{n} each time).", values.len(), 4 * n)));
+        }
+    }
+    Ok(())
+}
+
 fn order(run: &Epochs, epoch: usize) -> Vec<i64> {
     run.epochs.get(epoch).map(|b| b.iter().flatten().copied().collect()).unwrap_or_default()
 }

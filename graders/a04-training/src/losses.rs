@@ -83,17 +83,19 @@ pub fn l1_penalty(ctx: &mut Ctx) -> Result<(), Failure> {
 }
 
 pub fn accuracy(ctx: &mut Ctx) -> Result<(), Failure> {
-    let n = ctx.rng().random_range(40..80i64);
-    let logits = random(ctx, &[n, 3], Kind::Float, 0.0);
-    let labels: Vec<i64> = (0..n).map(|_| ctx.rng().random_range(0..3)).collect();
-    let y = Tensor::from_slice(&labels);
-    let perfect = logits.argmax(1, false);
-    for (what, y) in [("random labels", y), ("the predicted labels themselves", perfect)] {
-        let got = float(at(&ctx.call("accuracy_from_logits", vec![Value::arg(&logits), Value::arg(&y)])?, 0)?)?;
-        let want = logits.argmax(1, false).eq_tensor(&y).to_kind(Kind::Double).mean(None).double_value(&[]);
-        compare_scalar(&format!("`accuracy_from_logits` of {n}×3 logits and {what}"), want, got, Tolerance { rtol: 0.0, atol: 1e-6 }).map_err(|m| {
-            Failure::wrong(format!("{m}. The predicted class of a row is the index of its largest logit (argmax over dimension 1); accuracy is the fraction of rows where it equals the label."))
-        })?;
+    // Any number of classes and rows, one row included.
+    for (n, classes) in [(ctx.rng().random_range(40..80i64), 3i64), (ctx.rng().random_range(10..40), ctx.rng().random_range(2..11)), (1, 4)] {
+        let logits = random(ctx, &[n, classes], Kind::Float, 0.0);
+        let labels: Vec<i64> = (0..n).map(|_| ctx.rng().random_range(0..classes)).collect();
+        let y = Tensor::from_slice(&labels);
+        let perfect = logits.argmax(1, false);
+        for (what, y) in [("random labels", y), ("the predicted labels themselves", perfect)] {
+            let got = float(at(&ctx.call("accuracy_from_logits", vec![Value::arg(&logits), Value::arg(&y)])?, 0)?)?;
+            let want = logits.argmax(1, false).eq_tensor(&y).to_kind(Kind::Double).mean(None).double_value(&[]);
+            compare_scalar(&format!("`accuracy_from_logits` of {n}×{classes} logits and {what}"), want, got, Tolerance { rtol: 0.0, atol: 1e-6 }).map_err(|m| {
+                Failure::wrong(format!("{m}. The predicted class of a row is the index of its largest logit (argmax over dimension 1); accuracy is the fraction of rows where it equals the label."))
+            })?;
+        }
     }
     Ok(())
 }

@@ -197,10 +197,10 @@ impl Opt {
     }
 }
 
-/// Weights after `steps` full-batch Adam steps (lr 0.02) from `weights` on `(x, y)`.
-pub fn fit_mlp(weights: &[(String, Tensor)], x: &Tensor, y: &Tensor, steps: usize, device: Device) -> Vec<(String, Tensor)> {
+/// Weights after `steps` full-batch Adam steps at `lr` from `weights` on `(x, y)`.
+pub fn fit_mlp(weights: &[(String, Tensor)], x: &Tensor, y: &Tensor, steps: usize, lr: f64, device: Device) -> Vec<(String, Tensor)> {
     let model = TorchMlp::new(weights, 0.0, device);
-    let mut opt = Opt::Adam.build(&model.vs, 0.02, 0.0);
+    let mut opt = Opt::Adam.build(&model.vs, lr, 0.0);
     for _ in 0..steps {
         step(&model, &mut opt, x, y);
     }

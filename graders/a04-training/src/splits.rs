@@ -1,10 +1,12 @@
 //! Exercise 6: splits, judged by the harness's own split-integrity check
 //! (disjoint, complete, the expected sizes) plus reproducibility.
 
-use crate::wire::{self, at, ints, list};
+use crate::wire::{self, at, ints, list, tensor};
 use gradwork::leakage::split_integrity;
 use gradwork::suite::{Ctx, Failure};
+use gradwork::value::Value;
 use rand::Rng;
+use tch::{Device, Kind, Tensor};
 
 const NAMES: [&str; 4] = ["train", "val", "test", "part 4"];
 
@@ -67,12 +69,68 @@ pub fn splits(ctx: &mut Ctx) -> Result<(), Failure> {
 
 pub fn splits_odd_sizes(ctx: &mut Ctx) -> Result<(), Failure> {
     let seed = ctx.rng().random_range(0..1_000_000i64);
-    let plans: [(i64, &[i64]); 6] = [(7, &[70, 15, 15]), (13, &[60, 20, 20]), (101, &[80, 10, 10]), (999, &[50, 50]), (3, &[34, 33, 33]), (0, &[70, 15, 15])];
+    let n = ctx.rng().random_range(1..500i64);
+    let plans: [(i64, &[i64]); 10] = [
+        (7, &[70, 15, 15]),
+        (13, &[60, 20, 20]),
+        (101, &[80, 10, 10]),
+        (999, &[50, 50]),
+        (3, &[34, 33, 33]),
+        (0, &[70, 15, 15]),
+        (n, &[100]),
+        (n, &[25, 25, 25, 25]),
+        (n, &[0, 100]),
+        (n, &[90, 10, 0]),
+    ];
     for (n, percents) in plans {
         judge(ctx, n, percents, seed)?;
     }
+    // Percentages must be non-negative, not only add up to 100.
+    let bad: [&[i64]; 4] = [&[110, -10], &[-5, 50, 55], &[], &[50, 49]];
+    for percents in bad {
+        match wire::call(ctx, "split_indices", vec![20i64.into(), percents.to_vec().into(), seed.into()])? {
+            Err(e) if e.kind == "DataError::Percentages" => {}
+            Err(e) => {
+                return Err(Failure::wrong(format!("`split_indices(20, &{percents:?}, ..)` returned `Err({})`; expected `DataError::Percentages`.", e.kind)))
+            }
+            Ok(_) => {
+                return Err(Failure::wrong(format!(
+                    "`split_indices(20, &{percents:?}, ..)` accepted these percentages: return `Err(DataError::Percentages(..))` unless \
+                     every percentage is non-negative and they add up to 100."
+                )))
+            }
+        }
+    }
+    judge_split_dataset(ctx, n, &[60, 20, 20], seed)
+}
+
+// BEGIN HIDDEN
+/// `split_dataset` must return the rows of `split_indices`' parts, part by part.
+fn judge_split_dataset(ctx: &mut Ctx, n: i64, percents: &[i64], seed: i64) -> Result<(), Failure> {
+    let parts = split(ctx, n, percents, seed)?;
+    let x = Tensor::arange(n * 2, (Kind::Float, Device::Cpu)).view([n, 2]);
+    let y = Tensor::arange(n, (Kind::Int64, Device::Cpu)) * 3;
+    let what = format!("`split_dataset(dataset of {n} samples, &{percents:?}, {seed})`");
+    let out = wire::call_ok(ctx, &what, "split_dataset", vec![Value::arg(&x), Value::arg(&y), percents.to_vec().into(), seed.into()])?;
+    let got = list(at(&out, 0)?)?;
+    if got.len() != parts.len() {
+        return Err(Failure::wrong(format!("{what} returned {} datasets; expected {}, one per percentage.", got.len(), parts.len())));
+    }
+    for (k, (part, pair)) in parts.iter().zip(got).enumerate() {
+        let pair = list(pair)?;
+        let idx = Tensor::from_slice(part);
+        let name = NAMES.get(k).copied().unwrap_or("a part");
+        let rows = "Each dataset is `dataset.subset(part)` of the parts `split_indices(dataset.len(), percents, seed)` returns, in order.";
+        let with_hint = |f: Failure| match f {
+            Failure::Wrong(m) => Failure::Wrong(format!("{m}\n\n{rows}")),
+            other => other,
+        };
+        ctx.compare(&format!("The features of the {name} dataset of {what}"), &x.index_select(0, &idx), &tensor(at(pair, 0)?)?).map_err(with_hint)?;
+        ctx.compare(&format!("The targets of the {name} dataset of {what}"), &y.index_select(0, &idx), &tensor(at(pair, 1)?)?).map_err(with_hint)?;
+    }
     Ok(())
 }
+// END HIDDEN
 
 #[cfg(test)]
 mod tests {

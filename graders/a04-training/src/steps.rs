@@ -200,6 +200,84 @@ pub fn evaluate(ctx: &mut Ctx) -> Result<(), Failure> {
     Ok(())
 }
 
+pub fn train_step_dropout(ctx: &mut Ctx) -> Result<(), Failure> {
+    // At learning rate 0 the weights never move, so every step sees the same
+    // model and batch: in training mode dropout draws a new mask each time
+    // and the losses differ; in evaluation mode all equal the eval loss.
+    let (d, h, c, p) = (2i64, 16i64, 3i64, 0.5);
+    oracle::seed_torch(ctx);
+    let weights = oracle::mlp_weights(d, h, c);
+    let (x, y) = batch(ctx, 32, d, c);
+    let steps = 6;
+    let mut args = spec_args((d, h, c, p), &weights);
+    args.extend(["sgd".into(), 0.0.into(), 0.0.into()]);
+    args.push(Value::List((0..steps).map(|_| Value::List(vec![Value::arg(&x), Value::arg(&y)])).collect()));
+    let out = ctx.call("optimizer_steps", args)?;
+    let losses = floats(at(&out, 0)?)?;
+    let (eval_loss, _) = oracle::mlp_loss_acc(&weights, &x, &y, ctx.device());
+    let what = format!("{steps} `train_step` calls on one batch with an MLP of dropout {p} (SGD at lr 0, so the weights stay put)");
+    if losses.len() != steps {
+        return Err(Failure::wrong(format!("{what} returned {} losses; expected one per step.", losses.len())));
+    }
+    let same = |a: f64, b: f64| (a - b).abs() <= 1e-6 * b.abs().max(1e-6);
+    let shown = losses.iter().map(|&l| num((l * 1e5).round() / 1e5)).collect::<Vec<_>>().join(", ");
+    if losses.iter().all(|&l| same(l, eval_loss)) {
+        return Err(Failure::wrong(format!(
+            "{what} all returned {}, the loss of the model in evaluation mode: dropout was off. A training step runs the model in \
+             training mode, `forward_t(x, true)`, so that dropout drops hidden units while it learns (and evaluation turns it off).",
+            num(eval_loss)
+        )));
+    }
+    if losses.iter().all(|&l| same(l, losses[0])) {
+        return Err(Failure::wrong(format!(
+            "{what} all returned the same loss, {}: in training mode every forward pass draws a new dropout mask, so the losses of \
+             repeated steps differ. Run the model with `forward_t(x, true)` on every step.",
+            num(losses[0])
+        )));
+    }
+    if losses.iter().any(|l| !l.is_finite()) {
+        return Err(Failure::wrong(format!("{what} returned the losses [{shown}]: every loss must be a finite cross-entropy.")));
+    }
+    Ok(())
+}
+
+pub fn zero_samples(ctx: &mut Ctx) -> Result<(), Failure> {
+    // A mean over no samples is 0 / 0 = NaN, as the handout says: not 0 (a
+    // perfect score), not a panic.
+    let nan = "The mean over no samples is 0 / 0, NaN (`f64::NAN`), like libtorch's `mean` of an empty tensor: a 0 would read \
+        as a perfect loss or a real accuracy. Divide by the number of samples as it is (no `.max(1)`), and do not index a batch that is not there.";
+    let (d, h, c) = (2i64, 8i64, 2i64);
+    let logits = Tensor::zeros([0, 3], (Kind::Float, Device::Cpu));
+    let labels = Tensor::zeros([0], (Kind::Int64, Device::Cpu));
+    let acc = float(at(&ctx.call("accuracy_from_logits", vec![Value::arg(&logits), Value::arg(&labels)])?, 0)?)?;
+    if !acc.is_nan() {
+        return Err(Failure::wrong(format!("`accuracy_from_logits` of logits of shape [0, 3] and no labels returned {}; expected NaN. {nan}", num(acc))));
+    }
+    oracle::seed_torch(ctx);
+    let weights = oracle::mlp_weights(d, h, c);
+    let x = Tensor::zeros([0, d], (Kind::Float, Device::Cpu));
+    let batch_size = ctx.rng().random_range(1..8i64);
+    let mut args = spec_args((d, h, c, 0.0), &weights);
+    args.extend([Value::arg(&x), Value::arg(&labels), batch_size.into(), 0.1.into()]);
+    let out = ctx.call("train_epoch", args)?;
+    let loss = float(at(&out, 0)?)?;
+    if !loss.is_nan() {
+        return Err(Failure::wrong(format!("`train_epoch` over a loader of no samples returned {}; expected NaN. {nan}", num(loss))));
+    }
+    compare_weights(ctx, "After `train_epoch` over a loader of no samples the weights", &weights, &named(at(&out, 1)?)?).map_err(|f| match f {
+        Failure::Wrong(m) => Failure::Wrong(format!("{m}\n\nWith no batch there is no step: the weights stay as they were.")),
+        other => other,
+    })?;
+    let mut args = spec_args((d, h, c, 0.0), &weights);
+    args.extend([Value::arg(&x), Value::arg(&labels), batch_size.into()]);
+    let out = ctx.call("evaluate", args)?;
+    let (loss, acc) = (float(at(&out, 0)?)?, float(at(&out, 1)?)?);
+    if !(loss.is_nan() && acc.is_nan()) {
+        return Err(Failure::wrong(format!("`evaluate` over a loader of no samples returned ({}, {}); expected (NaN, NaN). {nan}", num(loss), num(acc))));
+    }
+    Ok(())
+}
+
 pub fn step_lr(ctx: &mut Ctx) -> Result<(), Failure> {
     for (step_size, gamma, base, epochs) in [(3i64, 0.5, 0.1, 10i64), (100, 0.5, 5e-3, 301), (1, 0.9, 1.0, 5)] {
         let got = floats(at(&ctx.call("step_lr", vec![step_size.into(), gamma.into(), base.into(), epochs.into()])?, 0)?)?;

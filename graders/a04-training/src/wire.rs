@@ -52,11 +52,13 @@ pub fn tensor(v: &Value) -> Result<Tensor, Failure> {
     }
 }
 
-/// A float output.
+/// A float output: a number, or a one-element tensor (how the runner sends a
+/// float that may be NaN, which JSON cannot carry as a number).
 pub fn float(v: &Value) -> Result<f64, Failure> {
     match v {
         Value::F64(x) => Ok(*x),
         Value::I64(x) => Ok(*x as f64),
+        Value::Tensor(t) if t.numel() == 1 => Ok(t.values_f64()[0]),
         other => Err(grader("a float", other)),
     }
 }
