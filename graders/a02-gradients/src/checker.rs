@@ -164,7 +164,6 @@ fn untouched(ctx: &Ctx, params: &[Tensor], after: &[Value], setting: &str) -> Re
     Ok(())
 }
 
-// BEGIN HIDDEN
 /// What the handout promises at the edges: a NaN anywhere makes the check
 /// fail (max and mean are NaN), and no parameters at all give 0 and 0.
 pub fn gradient_checker_edges(ctx: &mut Ctx) -> Result<(), Failure> {
@@ -204,4 +203,3 @@ pub fn gradient_checker_edges(ctx: &mut Ctx) -> Result<(), Failure> {
     }
     Ok(())
 }
-// END HIDDEN

@@ -146,7 +146,6 @@ pub fn autograd_gradient(ctx: &mut Ctx) -> Result<(), Failure> {
     Ok(())
 }
 
-// BEGIN HIDDEN
 /// `autograd_gradient` twice on the caller's same `w`: the same gradient both
 /// times, and `w` left as it was (no gradient tracking switched on for it).
 pub fn autograd_gradient_repeat(ctx: &mut Ctx) -> Result<(), Failure> {
@@ -179,4 +178,3 @@ pub fn autograd_gradient_repeat(ctx: &mut Ctx) -> Result<(), Failure> {
     }
     Ok(())
 }
-// END HIDDEN

@@ -2,7 +2,7 @@
 //! number (shape []), the mean over every element of the logits, and finite
 //! for logits far from 0, where the textbook formula through σ(z) overflows.
 
-// The whole module serves a hidden check: `gradwork release` leaves it out.
+// Only a hidden check uses this module: `gradwork release` leaves it out.
 // BEGIN HIDDEN
 use crate::inputs::{binary_tensor, normal_tensor, refused, tensor};
 use gradwork::suite::{Ctx, Failure};
@@ -23,6 +23,7 @@ fn check_bce(ctx: &mut Ctx, logits: &Tensor, targets: &Tensor, what: &str) -> Re
         .to_kind(Kind::Double);
     ctx.compare(&format!("The data of `bce_with_logits(&logits, &targets)` for {what}"), &want, &got)
 }
+// END HIDDEN
 
 pub fn bce_stable(ctx: &mut Ctx) -> Result<(), Failure> {
     // Far from 0 both ways, with both targets: ln σ(z) or ln(1 − σ(z)) is −inf in f64 for some of them.
@@ -35,4 +36,3 @@ pub fn bce_stable(ctx: &mut Ctx) -> Result<(), Failure> {
     let targets = binary_tensor(ctx.rng(), &[rows, cols]);
     check_bce(ctx, &logits, &targets, &format!("random logits and 0/1 targets of shape [{rows}, {cols}]"))
 }
-// END HIDDEN
