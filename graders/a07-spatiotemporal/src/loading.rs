@@ -54,6 +54,8 @@ fn panicked_is_wrong(ctx: &Ctx, failure: Failure, what: &str) -> Failure {
     match failure {
         Failure::Call { call, error: error @ gradwork::submission::CallError::Panicked { .. } } => {
             let (_, panicked) = gradwork::suite::describe(&Failure::Call { call, error }, ctx.spec(), ctx.limit_s());
+            // The check's hint follows the whole message once; keep it out of the quoted part.
+            let panicked = panicked.split("\n\n**Hint:**").next().unwrap_or_default().to_string();
             Failure::wrong(format!(
                 "`load_frames` of {what} panicked. A loader must return a `LoadError` for a bad store, never panic: map \
                  every `Result` of zarrs to an error, and check before you index.\n\n{panicked}"

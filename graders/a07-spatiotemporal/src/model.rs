@@ -113,7 +113,8 @@ pub fn train_run(ctx: &mut Ctx, frames: &Tensor, w: i64, what: &str) -> Result<R
     let (x_train, y_train, x_test, y_test) = (pick(&train, &inputs), pick(&train, &targets), pick(&test, &inputs), pick(&test, &targets));
     let seed = ctx.rng().random_range(0..1_000_000i64);
     let args = vec![Value::arg(&x_train), Value::arg(&y_train), WIDTH.into(), EPOCHS.into(), BATCH.into(), LR.into(), seed.into(), Value::arg(&x_test)];
-    let call = format!("`train_next_frame` (windows of {w} frames, width {WIDTH}, {EPOCHS} epochs, batches of {BATCH}, lr {LR}, seed {seed}) on {what}");
+    let frames_word = if w == 1 { "frame" } else { "frames" };
+    let call = format!("`train_next_frame` (windows of {w} {frames_word}, width {WIDTH}, {EPOCHS} epochs, batches of {BATCH}, lr {LR}, seed {seed}) on {what}");
     let out = ctx.call("train_next_frame", args)?;
     let [losses, weights, predictions] = out.as_slice() else {
         return Err(Failure::Grader("the runner sent a malformed training result".into()));
@@ -135,8 +136,9 @@ pub fn train_run(ctx: &mut Ctx, frames: &Tensor, w: i64, what: &str) -> Result<R
     let oracle = tch::no_grad(|| forward(&weights, &x_test));
     if predictions.size() != y_test.size() || mse(&oracle, &predictions) > 1e-8 {
         return Err(Failure::wrong(format!(
-            "{call}: the trained model's predictions on the test windows (shape {:?}) are not its forward pass with its own \
-             weights (expected shape {:?}). `train_next_frame` must return the model it trained, in `Trained {{ model, .. }}`.",
+            "{call}: the returned model's predictions on the test windows (shape {:?}) are not what a NextFrameCnn gives with \
+             the weights it returned (expected shape {:?}). Make `NextFrameCnn::forward` right first (the check `cnn-forward`), \
+             and return the model you trained, in `Trained {{ model, .. }}`.",
             predictions.size(),
             y_test.size()
         )));

@@ -110,14 +110,6 @@ pub fn temporal_split(ctx: &mut Ctx) -> Result<(), Failure> {
         let (train, test) = (outputs::ints(train, "train")?, outputs::ints(test, "test")?);
         let (want_train, want_test) = temporal(n_frames, w, n_test);
         let call = format!("`temporal_split({n_frames}, {w}, {n_test})`");
-        if test != want_test {
-            return Err(Failure::wrong(format!(
-                "{call} returned the test windows {}; expected the last {n_test} of the {} windows: {}.",
-                list(&test),
-                n_frames - w,
-                list(&want_test)
-            )));
-        }
         let leaking = leaks(&train, &test, w);
         if !leaking.is_empty() {
             // The harness's duplicate check, on the frames each side uses, names the shared ones.
@@ -132,8 +124,17 @@ pub fn temporal_split(ctx: &mut Ctx) -> Result<(), Failure> {
             };
             return Err(Failure::wrong(format!(
                 "{call} leaks: the test windows {} share frames with training windows (window i uses frames i, …, i + {w}). \
-                 Drop the {w} windows just before the test block.{proof}",
+                 Test on the last {n_test} windows, and train only on the windows before them that share no frame with them: \
+                 drop the {w} windows just before the test block.{proof}",
                 list(&leaking)
+            )));
+        }
+        if test != want_test {
+            return Err(Failure::wrong(format!(
+                "{call} returned the test windows {}; expected the last {n_test} of the {} windows: {}.",
+                list(&test),
+                n_frames - w,
+                list(&want_test)
             )));
         }
         if train != want_train {
