@@ -30,7 +30,7 @@ pub struct SanityReport {
 /// and returns its predicted labels for `x_test`. Run it twice: once with
 /// `y_train` shuffled (a random permutation from `tch::manual_seed(seed)`), and
 /// once with the true `y_train`. Score both predictions against `y_test` and
-/// fill in the report.
+/// fill in the report. The same seed gives the same report.
 pub fn shuffled_label_check(
     pipeline: &mut dyn FnMut(&Tensor, &Tensor, &Tensor) -> Tensor,
     x_train: &Tensor,
@@ -46,7 +46,9 @@ pub fn shuffled_label_check(
 /// Exercise 6: the overlap check. Returns, in increasing order, the indices
 /// of the rows of `test` that have a near-copy in `train`: a row of `train`
 /// whose every entry is within `tol` of the test row's. Rows are indexed by
-/// the first dimension (an image (1, 16, 16) counts as one row of 256 entries).
+/// the first dimension, whatever the shape of a row (an image (1, 16, 16)
+/// counts as one row of 256 entries). Each index appears once, even when
+/// several training rows are near-copies of the same test row.
 pub fn near_duplicates(train: &Tensor, test: &Tensor, tol: f64) -> Vec<i64> {
     // TODO: the largest entry-wise difference of every test row to every train row
     todo!()

@@ -20,8 +20,9 @@ pub fn accuracy(logits: &Tensor, labels: &Tensor) -> f64 {
     todo!()
 }
 
-/// Exercise 3: the predicted class (i64, shape (n,)) of each image of `x`:
-/// the model in evaluation mode (no dropout), without tracking gradients.
+/// Exercise 3: the predicted class (i64, shape (n,)) of each image of `x`,
+/// for any n (one image gives shape (1,)): the model in evaluation mode (no
+/// dropout), without tracking gradients.
 pub fn predict(model: &TinyCnn, x: &Tensor) -> Tensor {
     // TODO: forward_t with train = false inside tch::no_grad, then argmax
     todo!()
@@ -30,7 +31,8 @@ pub fn predict(model: &TinyCnn, x: &Tensor) -> Tensor {
 /// Exercise 4: the whole pipeline. Builds a fresh `TinyCnn`, trains it on
 /// `(x_train, y_train)` for `epochs` epochs (Adam, shuffled mini-batches,
 /// cross-entropy), and returns its predicted classes for `x_test` (i64, (m,)).
-/// It must learn only from the arguments it is given.
+/// It must learn only from the arguments it is given, in whatever order they
+/// come (sorted by class, say): that is what the shuffling is for.
 pub fn train_and_predict(x_train: &Tensor, y_train: &Tensor, x_test: &Tensor, epochs: i64) -> Tensor {
     // TODO: a VarStore, TinyCnn::new, nn::Adam, epochs of shuffled mini-batches, then predict
     todo!()

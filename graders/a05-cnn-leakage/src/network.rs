@@ -5,10 +5,18 @@ use crate::{images, weights};
 use gradwork::outputs;
 use gradwork::compare::num;
 use gradwork::stats::mean_z_test;
+// BEGIN HIDDEN
+use gradwork::stats::binomial_test;
+// END HIDDEN
 use gradwork::suite::{Ctx, Failure};
 use gradwork::value::Value;
 use rand::Rng;
 use tch::{Device, Kind, Tensor};
+
+// BEGIN HIDDEN
+/// Probability with which dropout zeroes a hidden unit, as the handout says.
+const DROPOUT: f64 = 0.2;
+// END HIDDEN
 
 /// Images for the forward checks: the grader's dot-vs-ring images.
 fn batch(ctx: &mut Ctx, n: i64) -> Tensor {
@@ -111,17 +119,20 @@ pub fn accuracy(ctx: &mut Ctx) -> Result<(), Failure> {
     Ok(())
 }
 
-pub fn predict(ctx: &mut Ctx) -> Result<(), Failure> {
+/// `predict` for a batch of `n` images: i64 of shape (n,), the argmax of the
+/// student's own logits in evaluation mode.
+fn check_predict(ctx: &mut Ctx, n: i64) -> Result<(), Failure> {
     let w = weights::random(ctx.rng());
-    let n = 64;
     let x = batch(ctx, n);
+    let images = if n == 1 { "one image".to_string() } else { format!("{n} images") };
     let got = ctx.call_tensor("predict", weights::args(&w, vec![Value::arg(&x)]))?;
     if got.size() != [n] || got.kind() != Kind::Int64 {
         return Err(Failure::wrong(format!(
-            "`predict(model, x)` for {n} images returned a {:?} tensor of shape {:?}; expected the predicted classes, \
-             i64 of shape [{n}] (the argmax of the logits over the classes).",
+            "`predict(model, x)` for {images} returned a {:?} tensor of shape {:?}; expected the predicted classes, \
+             i64 of shape [{n}] (the argmax of the logits over the classes, one per image{}).",
             got.kind(),
-            got.size()
+            got.size(),
+            if n == 1 { ": a batch of one image still has its batch dimension, so do not `squeeze` it away" } else { "" }
         )));
     }
     // Judged against the student's own logits in evaluation mode, so that a
@@ -129,7 +140,7 @@ pub fn predict(ctx: &mut Ctx) -> Result<(), Failure> {
     let logits = ctx.call_tensor("forward", weights::args(&w, vec![Value::arg(&x), false.into()]))?;
     if logits.size() != [n, 2] {
         return Err(Failure::wrong(format!(
-            "`model.forward_t(x, false)` for {n} images returned shape {:?}, expected [{n}, 2]: fix exercise 1 first.",
+            "`model.forward_t(x, false)` for {images} returned shape {:?}, expected [{n}, 2]: fix exercise 1 first.",
             logits.size()
         )));
     }
@@ -147,6 +158,64 @@ pub fn predict(ctx: &mut Ctx) -> Result<(), Failure> {
         return Err(Failure::wrong(format!(
             "`predict(model, x)` disagrees with the argmax of your model's logits in evaluation mode for {wrong} of \
              {n} images. {why}"
+        )));
+    }
+    Ok(())
+}
+
+pub fn predict(ctx: &mut Ctx) -> Result<(), Failure> {
+    check_predict(ctx, 64)
+}
+
+pub fn predict_batches(ctx: &mut Ctx) -> Result<(), Failure> {
+    let small = ctx.rng().random_range(2..20);
+    let large = ctx.rng().random_range(100..300);
+    for n in [1, small, large] {
+        check_predict(ctx, n)?;
+    }
+    Ok(())
+}
+
+pub fn cnn_dropout_rate(ctx: &mut Ctx) -> Result<(), Failure> {
+    // Only one hidden unit is alive, so each training-mode copy either keeps
+    // it (logits = bias + its contribution / 0.8) or drops it (logits = the
+    // fc2 bias exactly): the share of dropped copies estimates p, whatever
+    // the rest of the forward pass does.
+    const COPIES: i64 = 2000;
+    let unit = ctx.rng().random_range(0..32usize);
+    let w = weights::one_hidden_unit(ctx.rng(), unit);
+    let x = batch(ctx, 1).repeat([COPIES, 1, 1, 1]);
+    let got = ctx.call_tensor("forward", weights::args(&w, vec![Value::arg(&x), true.into()]))?;
+    if got.size() != [COPIES, 2] {
+        return Err(Failure::wrong(format!(
+            "`model.forward_t(x, true)` for {COPIES} images returned shape {:?}, expected [{COPIES}, 2].",
+            got.size()
+        )));
+    }
+    let bias = w[7].to_kind(Kind::Double).view([1, 2]);
+    let got = got.to_kind(Kind::Double);
+    let dropped_rows = (&got - &bias).abs().le(1e-4).all_dim(1, false);
+    let dropped = dropped_rows.sum(Kind::Int64).int64_value(&[]) as u64;
+    let test = binomial_test(dropped, COPIES as u64, DROPOUT);
+    let setting = format!(
+        "The grader gave `fc1` a single live hidden unit (number {unit}; the other 31 rows of its weights and \
+         biases are zero) and ran `model.forward_t(x, true)` on {COPIES} copies of one image: a copy whose hidden \
+         unit is dropped gets exactly the `fc2` bias as logits."
+    );
+    if dropped == 0 {
+        return Err(Failure::wrong(format!(
+            "{setting} None of them did: the hidden unit after `fc1` is never dropped. Apply `.dropout(0.2, train)` \
+             to the hidden layer, right after the ReLU of `fc1`."
+        )));
+    }
+    if test.rejects(1e-6) {
+        let share = dropped as f64 / COPIES as f64;
+        return Err(Failure::wrong(format!(
+            "{setting} {dropped} of them did ({}), but dropout with p = {DROPOUT} drops a unit in about {} of \
+             them ({test}). Use p = 0.2 (the `DROPOUT` constant), not PyTorch's default 0.5, and apply dropout once, \
+             to the hidden layer after `fc1`.",
+            num((share * 1000.0).round() / 1000.0),
+            num(DROPOUT)
         )));
     }
     Ok(())

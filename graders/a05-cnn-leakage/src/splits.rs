@@ -3,12 +3,19 @@
 //! shuffled-labels test.
 
 use crate::images;
+use gradwork::compare::num;
 use gradwork::outputs;
 use gradwork::leakage::{duplicates_across_splits, shuffled_labels, split_integrity, ShuffledLabelOptions};
 use gradwork::suite::{Ctx, Failure};
 use gradwork::value::Value;
 use rand::Rng;
 use tch::Tensor;
+
+// BEGIN HIDDEN
+/// Held-out accuracy `train_and_predict` must reach when its training images
+/// come sorted by class (the reference: see the rubric).
+const SORTED_ACCURACY: f64 = 0.9;
+// END HIDDEN
 
 /// Calls `split_indices(n, seed)`: (train, val, test).
 fn split(ctx: &mut Ctx, n: i64, seed: i64) -> Result<[Vec<i64>; 3], Failure> {
@@ -80,4 +87,70 @@ pub fn pipeline(ctx: &mut Ctx) -> Result<(), Failure> {
         )),
         other => other,
     })
+}
+
+pub fn split_sizes(ctx: &mut Ctx) -> Result<(), Failure> {
+    // Every n from 1 to 12 (the smallest splits, with empty parts), then n
+    // drawn from the seed: sizes computed with floating point or rounding
+    // go wrong on some of them.
+    let seed = ctx.rng().random_range(0..1_000_000i64);
+    let mut sizes: Vec<i64> = (1..=12).collect();
+    sizes.extend((0..24).map(|_| ctx.rng().random_range(13..3000i64)));
+    for n in sizes {
+        let [train, val, test] = split(ctx, n, seed)?;
+        let want = [(70 * n / 100) as usize, (15 * n / 100) as usize, (n - 70 * n / 100 - 15 * n / 100) as usize];
+        split_integrity(n as usize, &[("train", train), ("val", val), ("test", test)], Some(&want)).map_err(|f| {
+            with_context(
+                f,
+                &format!(
+                    "`split_indices({n}, {seed})` (for n = {n}: {} train = 70·{n}/100, {} validation = 15·{n}/100 in \
+                     integer arithmetic, {} test: the rest)",
+                    want[0], want[1], want[2]
+                ),
+            )
+        })?;
+    }
+    Ok(())
+}
+
+pub fn pipeline_sorted(ctx: &mut Ctx) -> Result<(), Failure> {
+    // Training images sorted by class, dots first: mini-batches taken in the
+    // given order end every epoch on rings only, and the model forgets dots.
+    const N_TRAIN: i64 = 400;
+    const N_TEST: i64 = 200;
+    const EPOCHS: i64 = 3;
+    let (x, y) = images::honest(N_TRAIN + N_TEST, ctx.seed());
+    let (x_train, y_train) = (x.narrow(0, 0, N_TRAIN), y.narrow(0, 0, N_TRAIN));
+    let (x_test, y_test) = (x.narrow(0, N_TRAIN, N_TEST), y.narrow(0, N_TRAIN, N_TEST));
+    let order = y_train.argsort(0, false);
+    let labels: Vec<i64> = Vec::try_from(&y_train.index_select(0, &order)).unwrap_or_default();
+    let sorted = labels.windows(2).all(|w| w[0] <= w[1]);
+    if !sorted {
+        return Err(Failure::Grader("could not sort the training images by class".into()));
+    }
+    let (x_sorted, y_sorted) = (x_train.index_select(0, &order), y_train.index_select(0, &order));
+    let args = vec![Value::arg(&x_sorted), Value::arg(&y_sorted), Value::arg(&x_test), EPOCHS.into()];
+    let predicted = ctx.call_tensor("train_and_predict", args)?;
+    if predicted.size() != [N_TEST] {
+        return Err(Failure::wrong(format!(
+            "`train_and_predict` returned predictions of shape {:?} for {N_TEST} test images; expected [{N_TEST}].",
+            predicted.size()
+        )));
+    }
+    let right = predicted.to_kind(tch::Kind::Int64).eq_tensor(&y_test).sum(tch::Kind::Int64).int64_value(&[]);
+    let accuracy = right as f64 / N_TEST as f64;
+    if accuracy >= SORTED_ACCURACY {
+        return Ok(());
+    }
+    let dots = labels.iter().filter(|&&l| l == 0).count();
+    Err(Failure::wrong(format!(
+        "The grader gave `train_and_predict` {N_TRAIN} training images sorted by class ({dots} dots first, then \
+         {} rings), {EPOCHS} epochs, and {N_TEST} held-out images: it classified {right} of them right ({}; it must \
+         reach {SORTED_ACCURACY}, and does with the same images in random order). Taken in the given order, every \
+         epoch ends on batches of rings only. Shuffle: draw a new order of the training images every epoch \
+         (`Tensor::randperm`) and cut it into mini-batches. (If it does shuffle, see whether it learns at all: \
+         the shuffled-labels check trains it on images in random order.)",
+        N_TRAIN as usize - dots,
+        num((accuracy * 1000.0).round() / 1000.0)
+    )))
 }

@@ -40,3 +40,29 @@ pub fn forward(weights: &[Tensor], x: &Tensor, train: bool, device: Device) -> T
     let h = block(&block(&x, &w[0], &w[1]), &w[2], &w[3]).flatten(1, -1);
     h.linear(&w[4], Some(&w[5])).relu().dropout(0.2, train).linear(&w[6], Some(&w[7]))
 }
+
+// BEGIN HIDDEN
+/// Weights whose hidden layer after `fc1` has exactly one unit alive: the
+/// other 31 rows of `fc1` and their biases are zero, so their ReLU outputs
+/// are exactly 0 with or without dropout. Unit `unit` has a bias of 1 and
+/// small weights, so it is positive for any image in [0, 1]; its `fc2`
+/// weights are at least 0.3 in size. A copy whose logits equal the `fc2`
+/// bias had that one unit dropped.
+pub fn one_hidden_unit(rng: &mut impl Rng, unit: usize) -> Vec<Tensor> {
+    let mut w = random(rng);
+    let small: Vec<f32> = (0..256).map(|_| rng.random_range(-0.01f32..0.01)).collect();
+    let mut fc1 = vec![0f32; 32 * 256];
+    fc1[unit * 256..(unit + 1) * 256].copy_from_slice(&small);
+    let mut fc1_bias = vec![0f32; 32];
+    fc1_bias[unit] = 1.0;
+    let mut fc2: Vec<f32> = Vec::try_from(&w[6].view([-1])).unwrap_or_default();
+    for class in 0..2 {
+        let magnitude = rng.random_range(0.3f32..0.6);
+        fc2[class * 32 + unit] = if rng.random::<bool>() { magnitude } else { -magnitude };
+    }
+    w[4] = Tensor::from_slice(&fc1).view([32, 256]);
+    w[5] = Tensor::from_slice(&fc1_bias);
+    w[6] = Tensor::from_slice(&fc2).view([2, 32]);
+    w
+}
+// END HIDDEN

@@ -27,6 +27,12 @@ pub fn rings(distance: &Tensor, radius: &Tensor) -> Tensor {
     (distance - radius.view([-1, 1, 1])).abs().lt(RING_HALF_WIDTH).to_kind(Kind::Float)
 }
 
+/// Filled discs of the given radii (f32, (n,)) around the centres: 1 within
+/// the radius, 0 elsewhere, (n, size, size).
+pub fn discs(distance: &Tensor, radius: &Tensor) -> Tensor {
+    distance.le_tensor(&radius.view([-1, 1, 1])).to_kind(Kind::Float)
+}
+
 /// Picks, image by image, `ring` where the label is 1 and `dot` where it is 0.
 pub fn by_label(labels: &Tensor, dot: &Tensor, ring: &Tensor) -> Tensor {
     ring.where_self(&labels.view([-1, 1, 1]).eq(1), dot)
@@ -56,23 +62,29 @@ pub fn make_images_notebook(n: i64, size: i64) -> (Tensor, Tensor) {
 
 /// Exercise 9: your honest generator, same output as
 /// [`make_images_notebook`]: images (n, 1, size, size) f32 in [0, 1] and
-/// labels (n,) i64, 0 = dot and 1 = ring, from a fair coin. Each image gets
-/// its own centre, anywhere in `4..size-4` in both directions; rings keep
-/// radius 2 or 3; and a dot must carry as much ink (sum of pixel values) as
-/// a ring, so that brightness alone cannot tell the classes apart.
+/// labels (n,) i64, 0 = dot and 1 = ring, from a fair coin.
+///
+/// - Each image gets its own centre, anywhere: each coordinate a real number
+///   drawn uniformly from [4, size − 5], not only whole pixels.
+/// - Each image gets a size r of 2 or 3 (a fair coin), whatever its shape: a
+///   ring of radius r, or a dot — a filled disc ([`discs`]) — that carries as
+///   much ink (sum of pixel values) as that ring, so that brightness alone
+///   cannot tell the classes apart.
+/// - The same noise as the notebook's ([`add_noise`]).
 pub fn make_images(n: i64, size: i64) -> (Tensor, Tensor) {
-    // BEGIN SOLUTION: a centre per image in 4..size-4, and a soft dot with a ring's ink
-    // A Gaussian blob exp(-d²/2σ²) on the pixel grid holds about 2πσ² of ink;
-    // a ring of radius 2 or 3 covers 16 pixels. The noise clipped at 0 and 1
-    // adds a little to dark pixels and takes a little from bright ones, so σ²
-    // is set a bit above 16/2π to balance the totals (checked over 20 000 images).
-    let dot_sigma2 = 2.655;
+    // BEGIN SOLUTION: real-valued centres in [4, size − 5], a size of 2 or 3 for both shapes, a disc with its ring's ink
+    // A ring of radius r lights the pixels within 0.6 of its circle: on
+    // average the area between the circles of radii r − 0.6 and r + 0.6,
+    // 2.4πr pixels. A disc of radius R lights about πR², so R² = 2.4·r gives
+    // both the same ink size by size. The noise's clipping treats lit and dark
+    // pixels of both shapes alike, so it keeps the balance.
     let labels = Tensor::randint(2, [n], (Kind::Int64, Device::Cpu));
-    let cx = Tensor::randint_low(4, size - 4, [n], (Kind::Float, Device::Cpu));
-    let cy = Tensor::randint_low(4, size - 4, [n], (Kind::Float, Device::Cpu));
+    let span = (size - 9) as f64;
+    let cx = Tensor::rand([n], (Kind::Float, Device::Cpu)) * span + 4.0;
+    let cy = Tensor::rand([n], (Kind::Float, Device::Cpu)) * span + 4.0;
     let radius = Tensor::randint_low(2, 4, [n], (Kind::Float, Device::Cpu));
     let distance = distance_from(&cx, &cy, size);
-    let dot = (-distance.square() / (2.0 * dot_sigma2)).exp();
+    let dot = discs(&distance, &(&radius * 2.4).sqrt());
     let clean = by_label(&labels, &dot, &rings(&distance, &radius));
     (add_noise(&clean), labels)
     // END SOLUTION
@@ -91,8 +103,9 @@ pub struct Split {
 
 /// Exercise 5: splits the indices `0..n` into 70 % train, 15 % validation and
 /// 15 % test, from a shuffle seeded with `seed` (the same seed gives the same
-/// split). Sizes: `70 * n / 100` for train, `15 * n / 100` for validation
-/// (integer division), the rest for test.
+/// split). Sizes, for every n ≥ 1: `70 * n / 100` for train, `15 * n / 100`
+/// for validation (integer division, exactly: no floating point), the rest for
+/// test.
 pub fn split_indices(n: i64, seed: i64) -> Split {
     // BEGIN SOLUTION: tch::manual_seed(seed), a random permutation, cut in three
     tch::manual_seed(seed);
