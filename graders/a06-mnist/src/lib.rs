@@ -9,6 +9,7 @@ mod curves;
 mod digits;
 mod idx_bytes;
 mod mlp;
+mod numbers;
 mod reader;
 mod tfevents;
 mod training;
@@ -23,14 +24,21 @@ pub fn suite() -> Suite {
         .check("idx-truncated", reader::truncated)
         .check("idx-wrong-magic", reader::wrong_magic)
         .check("idx-real-sizes", reader::real_sizes)
+        .check("idx-layout", reader::layout)
+        .check("idx-errors-edge", reader::errors_edge)
         .check("load-mnist", reader::load_mnist)
         .check("split-90-10", mlp::split)
+        .check("split-90-10-exact", mlp::split_exact)
         .check("mlp-forward", mlp::mlp_forward)
+        .check("mlp-forward-shapes", mlp::mlp_forward_shapes)
         .check("train-step-sgd", mlp::step_sgd)
         .check("train-step-adam", mlp::step_adam)
+        .check("train-step-settings", mlp::step_settings)
         .check("evaluate", mlp::evaluate)
+        .check("evaluate-sizes", mlp::evaluate_sizes)
         .check("train-sgd", training::sgd_baseline)
         .check("train-adam", training::adam)
+        .check("train-history", training::history)
         .check("saved-model", training::saved_model)
         .check("tensorboard-logs", training::tensorboard)
 }

@@ -101,7 +101,7 @@ pub fn labels(ctx: &mut Ctx) -> Result<(), Failure> {
 /// Expects `Err(IdxError::<variant> { expected, found })` from reading `bytes` with `function`.
 fn expect_error(ctx: &mut Ctx, function: &str, bytes: &[u8], what: &str, variant: &str, numbers: [i64; 2]) -> Result<(), Failure> {
     let fields = match variant {
-        "Truncated" => format!("expected_bytes: {}, found_bytes: {}", numbers[0], numbers[1]),
+        "Truncated" => format!("expected_bytes: {}, found_bytes: {}", bytes_count(numbers[0]), numbers[1]),
         _ => format!("expected: {}, found: {}", numbers[0], numbers[1]),
     };
     let want = format!("`Err(IdxError::{variant} {{ path, {fields} }})`");
@@ -118,11 +118,24 @@ fn expect_error(ctx: &mut Ctx, function: &str, bytes: &[u8], what: &str, variant
     let hint = read.endianness_hint();
     match read {
         Read::Err { variant: v, numbers: got, .. } if v == variant && got == numbers => Ok(()),
-        Read::Err { variant: v, numbers: got, .. } if v == variant => Err(Failure::wrong(format!(
-            "`{function}` of {what} returned `IdxError::{v}` as it should, but with the numbers {got:?}; expected \
-             {want}{hint}."
-        ))),
+        Read::Err { variant: v, numbers: got, .. } if v == variant => {
+            let shown: Vec<String> = got.iter().map(|&n| if v == "Truncated" { bytes_count(n) } else { n.to_string() }).collect();
+            Err(Failure::wrong(format!(
+                "`{function}` of {what} returned `IdxError::{v}` as it should, but with the numbers [{}]; expected \
+                 {want}{hint}.",
+                shown.join(", ")
+            )))
+        }
         other => Err(Failure::wrong(format!("`{function}` of {what} should return {want}, but returned {}.", other.describe()))),
+    }
+}
+
+/// A byte count as the runner sends it (an i64): `u64::MAX` arrives as −1.
+fn bytes_count(n: i64) -> String {
+    if n == u64::MAX as i64 {
+        "u64::MAX".into()
+    } else {
+        (n as u64).to_string()
     }
 }
 
@@ -221,4 +234,103 @@ pub fn load_mnist(ctx: &mut Ctx) -> Result<(), Failure> {
             other.describe()
         ))),
     }
+}
+
+pub fn layout(ctx: &mut Ctx) -> Result<(), Failure> {
+    // Any rank (the magic's last byte is the rank: 2050 for 2-d, 2052 for 4-d).
+    for rank in [2usize, 4] {
+        let dims: Vec<u32> = (0..rank).map(|_| ctx.rng().random_range(1..6u32)).collect();
+        let count: usize = dims.iter().map(|&d| d as usize).product();
+        let data: Vec<u8> = (0..count).map(|_| ctx.rng().random()).collect();
+        let magic = 2048 + rank as u32;
+        let bytes = file(magic, &dims, &data);
+        let what = format!("`read_idx(path, {magic}, {rank})` of a file with the {rank} dimensions {dims:?}");
+        expect_idx(ctx, &bytes, magic, rank, &dims, &data, &what)?;
+    }
+    // Bytes after the announced data are ignored.
+    let (n, rows, cols) = (ctx.rng().random_range(2..6usize), ctx.rng().random_range(2..6usize), ctx.rng().random_range(2..6usize));
+    let data = random_pixels(ctx.rng(), n, rows, cols);
+    let extra: Vec<u8> = (0..ctx.rng().random_range(1..40)).map(|_| ctx.rng().random()).collect();
+    let mut bytes = file(IMAGES_MAGIC, &[n as u32, rows as u32, cols as u32], &data);
+    bytes.extend_from_slice(&extra);
+    let what = format!(
+        "a file of {n} images of {rows}×{cols} followed by {} more bytes (which the header does not announce, so a \
+         reader ignores them)",
+        extra.len()
+    );
+    expect_idx(ctx, &bytes, IMAGES_MAGIC, 3, &[n as u32, rows as u32, cols as u32], &data, &format!("`read_idx(path, 2051, 3)` of {what}"))?;
+    let want = idx_bytes::images_tensor(&data, n as i64, rows as i64, cols as i64);
+    expect_tensor(ctx, "read_idx_images", &bytes, &want, &what)?;
+    // A header announcing no images at all.
+    let (rows, cols) = (ctx.rng().random_range(2..9usize), ctx.rng().random_range(2..9usize));
+    let bytes = file(IMAGES_MAGIC, &[0, rows as u32, cols as u32], &[]);
+    let want = idx_bytes::images_tensor(&[], 0, rows as i64, cols as i64);
+    expect_tensor(ctx, "read_idx_images", &bytes, &want, &format!("a file whose header announces 0 images of {rows}×{cols}"))
+}
+
+// BEGIN HIDDEN
+/// Expects `read_idx(bytes, magic, rank)` to return exactly `dims` and `data`.
+fn expect_idx(ctx: &mut Ctx, bytes: &[u8], magic: u32, rank: usize, dims: &[u32], data: &[u8], what: &str) -> Result<(), Failure> {
+    match call_read(ctx, "read_idx", vec![arg(bytes), (magic as i64).into(), (rank as i64).into()])? {
+        Read::Ok(values) => {
+            let got_dims = outputs::ints(values.first().unwrap_or(&Value::Unit), "the dimensions")?;
+            let want_dims: Vec<i64> = dims.iter().map(|&d| d as i64).collect();
+            if got_dims != want_dims {
+                return Err(Failure::wrong(format!(
+                    "{what} returned the dimensions {got_dims:?}, expected {want_dims:?}: the header holds `rank` \
+                     big-endian u32 after the magic, so it is 4·(1 + rank) bytes long."
+                )));
+            }
+            let got = outputs::tensor(values.get(1).unwrap_or(&Value::Unit), "the data")?;
+            let got: Vec<u8> = Vec::try_from(&got.to_kind(tch::Kind::Uint8)).unwrap_or_default();
+            if got != data {
+                return Err(Failure::wrong(format!(
+                    "{what} returned {} data bytes, expected exactly the {} the dimensions announce{}: the data \
+                     starts right after the header and holds the product of the dimensions bytes; whatever follows \
+                     is not part of it.",
+                    got.len(),
+                    data.len(),
+                    if got.len() == data.len() { ", but other ones" } else { "" }
+                )));
+            }
+            Ok(())
+        }
+        other => Err(Failure::wrong(format!("{what} should succeed, but returned {}.", other.describe()))),
+    }
+}
+// END HIDDEN
+
+pub fn errors_edge(ctx: &mut Ctx) -> Result<(), Failure> {
+    // The magic is judged first: a file of 4 or more bytes with the wrong
+    // magic is BadMagic even when it is also shorter than its header.
+    let short = ctx.rng().random_range(4..16usize);
+    let labels_head = file(LABELS_MAGIC, &[9], &[1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    let what = format!("the first {short} bytes of a label file (magic 2049), read as images");
+    expect_error(ctx, "read_idx_images", &labels_head[..short.min(labels_head.len())], &what, "BadMagic", [2051, 2049])?;
+    // Fewer than four bytes: no magic to read, so the header is cut short.
+    let tiny = ctx.rng().random_range(1..4usize);
+    let images = file(IMAGES_MAGIC, &[1, 2, 2], &[0, 1, 2, 3]);
+    expect_error(ctx, "read_idx_images", &images[..tiny], &format!("a file of {tiny} byte(s)"), "Truncated", [16, tiny as i64])?;
+    expect_error(ctx, "read_idx_labels", &file(LABELS_MAGIC, &[1], &[7])[..tiny], &format!("a label file of {tiny} byte(s)"), "Truncated", [8, tiny as i64])?;
+    // The largest count a label header can announce: 8 + 4 294 967 295 bytes.
+    let labels = file(LABELS_MAGIC, &[u32::MAX], &[3; 20]);
+    expect_error(
+        ctx,
+        "read_idx_labels",
+        &labels,
+        "a label file whose header announces 4 294 967 295 labels but which holds 20",
+        "Truncated",
+        [8 + u32::MAX as i64, 28],
+    )?;
+    // Dimensions whose product does not fit in a u64: expected_bytes saturates.
+    let huge = file(IMAGES_MAGIC, &[u32::MAX, u32::MAX, u32::MAX], &[0; 8]);
+    expect_error(
+        ctx,
+        "read_idx_images",
+        &huge,
+        "an image file whose header announces 4 294 967 295 images of 4 294 967 295 × 4 294 967 295 pixels (more \
+         bytes than a u64 can count: multiply with `saturating_mul` or `checked_mul`)",
+        "Truncated",
+        [u64::MAX as i64, 24],
+    )
 }

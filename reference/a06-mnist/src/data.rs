@@ -50,9 +50,10 @@ pub fn load_mnist(dir: &Path) -> Result<Mnist, IdxError> {
 }
 
 /// Exercise 3: splits the indices `0..n` into training (90 %) and validation
-/// (10 %) from a shuffle seeded with `seed`: the validation part has `n / 10`
-/// indices (integer division, like the notebook's `int(n * 0.1)`), the
-/// training part the rest. The same seed gives the same split.
+/// (10 %): `tch::manual_seed(seed)`, then one `Tensor::randperm(n, …)`; its
+/// first `n / 10` entries (integer division, like the notebook's
+/// `int(n * 0.1)`) are the validation indices and the rest the training
+/// indices, both in the permutation's order. The same seed gives the same split.
 pub fn split_train_val(n: i64, seed: i64) -> (Vec<i64>, Vec<i64>) {
     // BEGIN SOLUTION: tch::manual_seed(seed), a random permutation, cut it
     tch::manual_seed(seed);

@@ -45,7 +45,8 @@ pub enum IdxError {
         /// the file
         path: PathBuf,
         /// the size the file should have: the header's size when the header
-        /// itself is cut short, else header plus announced data
+        /// itself is cut short, else header plus announced data, or
+        /// `u64::MAX` when that total does not fit in a u64
         expected_bytes: u64,
         /// the file's actual size
         found_bytes: u64,
@@ -65,9 +66,14 @@ impl fmt::Display for IdxError {
                     _ => write!(f, " (is it an IDX file?)"),
                 }
             }
+            IdxError::Truncated { path, expected_bytes: u64::MAX, found_bytes } => write!(
+                f,
+                "{} is truncated: it has {found_bytes} bytes, and its header announces more data than a u64 can count",
+                path.display()
+            ),
             IdxError::Truncated { path, expected_bytes, found_bytes } => write!(
                 f,
-                "{} is truncated: it has {found_bytes} bytes, its header needs {expected_bytes}",
+                "{} is truncated: it has {found_bytes} bytes, expected {expected_bytes} (its header and the data it announces)",
                 path.display()
             ),
         }
@@ -97,10 +103,13 @@ pub struct Idx {
 /// bytes of big-endian u32: the magic, then the dimensions. Returns the
 /// dimensions and exactly the announced data (bytes beyond it are ignored).
 ///
-/// Errors: [`IdxError::Io`] if the file cannot be read;
-/// [`IdxError::BadMagic`] if its first four bytes are not `expected_magic`;
-/// [`IdxError::Truncated`] if it is shorter than its header, or than header
-/// plus the data the dimensions announce. Never panic on a bad file.
+/// Errors, in this order: [`IdxError::Io`] if the file cannot be read;
+/// [`IdxError::BadMagic`] if it has at least four bytes and they are not
+/// `expected_magic` (even if the file is also too short);
+/// [`IdxError::Truncated`] if it is shorter than its header (then
+/// `expected_bytes` is the header's size), or than header plus the data the
+/// dimensions announce (then it is that total, or `u64::MAX` if the total
+/// does not fit in a u64). Never panic on a bad file.
 pub fn read_idx(path: &Path, expected_magic: u32, rank: usize) -> Result<Idx, IdxError> {
     // BEGIN SOLUTION: read the bytes; check magic, header length and data length; the numbers are big-endian
     let bytes = std::fs::read(path).map_err(|source| IdxError::Io { path: path.into(), source })?;

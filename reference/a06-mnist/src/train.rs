@@ -46,7 +46,8 @@ pub struct TrainConfig {
 pub struct History {
     /// The loss of every optimisation step, in order (logged as `Loss/train` at steps 0, 1, 2, …).
     pub step_loss: Vec<f64>,
-    /// Per epoch: the mean training loss over the epoch's samples.
+    /// Per epoch: the mean training loss over the epoch's samples: the epoch's
+    /// step losses weighted by their batch sizes (0.0 for an epoch without samples).
     pub train_loss: Vec<f64>,
     /// Per epoch: the loss on the validation part after the epoch (logged as `Loss/val` at steps 1, 2, …).
     pub val_loss: Vec<f64>,
@@ -122,7 +123,8 @@ pub fn train_step(model: &Mlp, optimizer: &mut nn::Optimizer, x: &Tensor, y: &Te
 /// Exercise 7: the mean cross-entropy and the accuracy of `model` over all
 /// of `(x, y)`, computed in batches of `batch_size` without gradients. Both
 /// are averages over samples: a smaller last batch must not count as much as
-/// a full one.
+/// a full one. With no samples there is nothing to average: `(0.0, 0.0)`.
+/// `batch_size` must be at least 1 (anything may happen otherwise).
 pub fn evaluate(model: &Mlp, x: &Tensor, y: &Tensor, batch_size: i64) -> (f64, f64) {
     // BEGIN SOLUTION: sum the per-sample losses and the correct predictions over the batches, divide by n
     let n = x.size()[0];
@@ -149,7 +151,11 @@ pub fn evaluate(model: &Mlp, x: &Tensor, y: &Tensor, batch_size: i64) -> (f64, f
 /// `Loss/train` at steps 0, 1, 2, …) and evaluate on the validation part
 /// (logging `Loss/val` and `Accuracy/val` at step = epoch number, from 1).
 /// Finally evaluate on the test images, save the weights to
-/// `config.save_path` and flush the logs.
+/// `config.save_path` and flush the logs. Both evaluations use batches of
+/// 256. `history.train_loss` holds each epoch's step losses weighted by their
+/// batch sizes. `config.epochs = 0` trains nothing: an empty history, the
+/// untrained model's test numbers, and the model and the log file are still
+/// written. `config.batch_size` must be at least 1.
 pub fn train(data: &Mnist, config: &TrainConfig) -> Result<TrainReport, TrainError> {
     // BEGIN SOLUTION: the loop of the notebook, plus EventWriter and VarStore::save
     tch::manual_seed(config.seed);

@@ -71,7 +71,7 @@ pub fn dispatch(function: &str, args: &Args) -> Result<Vec<Value>, DispatchError
         "evaluate" => {
             let (_vs, model) = student_mlp(args)?;
             let (loss, accuracy) = student::evaluate(&model, &args.tensor(WEIGHTS)?, &args.tensor(WEIGHTS + 1)?, args.i64(WEIGHTS + 2)?);
-            vec![loss.into(), accuracy.into()]
+            vec![number(loss)?, number(accuracy)?]
         }
         "train_steps" => {
             let (vs, model) = student_mlp(args)?;
@@ -85,15 +85,21 @@ pub fn dispatch(function: &str, args: &Args) -> Result<Vec<Value>, DispatchError
             let (xs, ys) = (args.tensor(WEIGHTS + 2)?, args.tensor(WEIGHTS + 3)?);
             let mut losses = Vec::new();
             for k in 0..xs.size()[0] {
-                losses.push(Value::F64(student::train_step(&model, &mut optimizer, &xs.get(k), &ys.get(k))));
+                losses.push(student::train_step(&model, &mut optimizer, &xs.get(k), &ys.get(k)));
             }
             let mut outputs = weights_of(&model)?;
-            outputs.push(Value::List(losses));
+            outputs.push(out(&Tensor::from_slice(&losses))?);
             outputs
         }
         "train" => train(args)?,
         other => return Err(DispatchError::UnknownFunction(other.to_string())),
     })
+}
+
+/// A float of the student's as a 1-element f64 tensor: its bytes carry NaN
+/// and infinities, which a JSON number cannot.
+fn number(x: f64) -> Result<Value, DispatchError> {
+    out(&Tensor::from_slice(&[x]))
 }
 
 /// Argument `index` as raw bytes (a u8 tensor).
@@ -157,7 +163,8 @@ fn weights_of(model: &Mlp) -> Result<Vec<Value>, DispatchError> {
 /// A full training run: `(train images, train labels, test images, test
 /// labels, epochs, batch size, lr, optimiser, seed)`. Returns `["ok",
 /// step_loss, train_loss, val_loss, val_accuracy, test_loss, test_accuracy,
-/// saved model bytes (or ()), [[event file name, bytes], …]]` or `["error", message]`.
+/// saved model bytes (or ()), [[event file name, bytes], …]]` (the numbers as
+/// f64 tensors) or `["error", message]`.
 fn train(args: &Args) -> Result<Vec<Value>, DispatchError> {
     let data = student::Mnist {
         train_images: args.tensor(0)?,
@@ -179,7 +186,7 @@ fn train(args: &Args) -> Result<Vec<Value>, DispatchError> {
         Ok(report) => report,
         Err(e) => return Ok(vec!["error".into(), e.to_string().as_str().into()]),
     };
-    let floats = |v: &[f64]| Value::List(v.iter().map(|x| Value::F64(*x)).collect());
+    let floats = |v: &[f64]| out(&Tensor::from_slice(v));
     let h = &report.history;
     let model = match scratch.read("mnist_mlp.safetensors") {
         Some(bytes) => out(&Tensor::from_slice(&bytes))?,
@@ -191,12 +198,12 @@ fn train(args: &Args) -> Result<Vec<Value>, DispatchError> {
     }
     Ok(vec![
         "ok".into(),
-        floats(&h.step_loss),
-        floats(&h.train_loss),
-        floats(&h.val_loss),
-        floats(&h.val_accuracy),
-        report.test_loss.into(),
-        report.test_accuracy.into(),
+        floats(&h.step_loss)?,
+        floats(&h.train_loss)?,
+        floats(&h.val_loss)?,
+        floats(&h.val_accuracy)?,
+        number(report.test_loss)?,
+        number(report.test_accuracy)?,
         model,
         Value::List(events),
     ])
