@@ -357,7 +357,11 @@ impl Plot for BoundaryPlot {
 /// Attaches `plot` to the check's result as `<stem>.svg` and `<stem>.png`.
 /// A plot that cannot be drawn is left out with a note on stderr: feedback
 /// must never cost a student a check.
+/// Nothing is drawn where attachments are not kept (a student's local run).
 pub fn attach(ctx: &mut crate::suite::Ctx, stem: &str, caption: &str, plot: &impl Plot) {
+    if !ctx.keeps_attachments() {
+        return;
+    }
     match (plot.svg(), plot.png()) {
         (Ok(svg), Ok(png)) => {
             ctx.attach(&format!("{stem}.svg"), caption, svg.into_bytes());

@@ -245,6 +245,17 @@ pub fn check_seed(run_seed: u64, check_id: &str) -> u64 {
     h >> 1 // keep it a valid non-negative i64 for libtorch
 }
 
+/// The libtorch seed of a check's `call`-th call into the submission: each
+/// call its own stream (a sampler called twice must give two draws), the same
+/// on every run. SplitMix64's finaliser, as a plain sum would make neighbouring
+/// calls share a seed once halved.
+fn call_seed(check_seed: u64, call: u64) -> u64 {
+    let mut z = check_seed ^ call.wrapping_mul(0x9e3779b97f4a7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d049bb133111eb);
+    (z ^ (z >> 31)) >> 1 // a valid non-negative i64 for libtorch
+}
+
 fn run_check(rubric: &Rubric, spec: &CheckSpec, f: CheckFn, submission: &mut dyn Submission, options: &RunOptions) -> CheckResult {
     let started = Instant::now();
     let limit_s = rubric.time_limit(spec);
@@ -259,6 +270,7 @@ fn run_check(rubric: &Rubric, spec: &CheckSpec, f: CheckFn, submission: &mut dyn
         rng: StdRng::seed_from_u64(seed),
         calls: 0,
         attachments: Vec::new(),
+        keep_attachments: !options.local,
         tolerance_used: std::cell::Cell::new(None),
     };
     let outcome = catch_unwind(AssertUnwindSafe(|| f(&mut ctx)))
@@ -364,6 +376,7 @@ pub struct Ctx<'a> {
     rng: StdRng,
     calls: u64,
     attachments: Vec<crate::result::Attachment>,
+    keep_attachments: bool,
     tolerance_used: std::cell::Cell<Option<f64>>,
 }
 
@@ -372,7 +385,7 @@ impl Ctx<'_> {
     pub fn call(&mut self, function: &str, args: Vec<Value>) -> Result<Vec<Value>, Failure> {
         let call = describe_call(function, &args);
         self.calls += 1;
-        let seed = self.seed.wrapping_add(self.calls) >> 1;
+        let seed = call_seed(self.seed, self.calls);
         self.submission
             .call(function, args, seed, self.deadline)
             .map_err(|error| Failure::Call { call, error })
@@ -454,9 +467,19 @@ impl Ctx<'_> {
     }
 
     /// Attaches a file (a plot, say) to this check's result, passed or not.
+    /// A student's local run writes no files, so there it keeps nothing.
     pub fn attach(&mut self, file_name: &str, caption: &str, bytes: Vec<u8>) {
+        if !self.keep_attachments {
+            return;
+        }
         let file_name = file_name.replace(['/', '\\'], "_");
         self.attachments.push(crate::result::Attachment { file_name, caption: caption.to_string(), bytes });
+    }
+
+    /// Whether attachments reach anyone: false in a student's local run,
+    /// where drawing a plot would only slow the edit-and-test loop.
+    pub fn keeps_attachments(&self) -> bool {
+        self.keep_attachments
     }
 
     /// The wall-clock limit of this check in seconds.

@@ -167,8 +167,8 @@ impl TensorData {
 pub enum Value {
     /// A tensor.
     Tensor(TensorData),
-    /// A float.
-    F64(f64),
+    /// A float; NaN and ±∞ travel too (as text, which JSON numbers cannot hold).
+    F64(#[serde(with = "any_f64")] f64),
     /// An integer.
     I64(i64),
     /// A flag.
@@ -236,6 +236,41 @@ impl From<Vec<i64>> for Value {
     }
 }
 
+/// A float as a JSON number when finite, else as `"NaN"`, `"inf"` or
+/// `"-inf"`: serde_json writes non-finite floats as `null`, which then
+/// cannot be read back, and a student's NaN loss is an answer to judge.
+mod any_f64 {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        match *v {
+            v if v.is_finite() => s.serialize_f64(v),
+            v if v.is_nan() => s.serialize_str("NaN"),
+            v if v > 0.0 => s.serialize_str("inf"),
+            _ => s.serialize_str("-inf"),
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum NumberOrText {
+        Number(f64),
+        Text(String),
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        match NumberOrText::deserialize(d)? {
+            NumberOrText::Number(v) => Ok(v),
+            NumberOrText::Text(t) => match t.as_str() {
+                "NaN" => Ok(f64::NAN),
+                "inf" => Ok(f64::INFINITY),
+                "-inf" => Ok(f64::NEG_INFINITY),
+                other => Err(serde::de::Error::custom(format!("`{other}` is not a float"))),
+            },
+        }
+    }
+}
+
 mod hex_bytes {
     use serde::{Deserialize, Deserializer, Serializer};
 
@@ -261,5 +296,22 @@ mod hex_bytes {
         }
         let nibble = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
         text.chunks(2).map(|p| Some(nibble(p[0])? << 4 | nibble(p[1])?)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Value;
+
+    #[test]
+    fn every_float_survives_the_runner_protocol() {
+        for v in [0.0, -1.5, 1e300, f64::MIN_POSITIVE, f64::INFINITY, f64::NEG_INFINITY] {
+            let text = serde_json::to_string(&Value::F64(v)).expect("serialises");
+            assert_eq!(serde_json::from_str::<Value>(&text).expect("reads back"), Value::F64(v), "{text}");
+        }
+        let nan = serde_json::to_string(&Value::F64(f64::NAN)).expect("serialises");
+        assert_eq!(nan, r#"{"f64":"NaN"}"#);
+        assert!(matches!(serde_json::from_str::<Value>(&nan), Ok(Value::F64(v)) if v.is_nan()));
+        assert!(serde_json::from_str::<Value>(r#"{"f64":"lots"}"#).is_err());
     }
 }

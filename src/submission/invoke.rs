@@ -89,7 +89,10 @@ pub fn invoke(runner: Runner, function: &str, args: &Args, seed: u64) -> Result<
     install_hook();
     tch::manual_seed(seed as i64);
     STUDENT_CRATE.with(|c| c.set(Some(runner.student_crate)));
-    let outcome = panic::catch_unwind(AssertUnwindSafe(|| (runner.dispatch)(function, args)));
+    // Every call starts with gradients on, as a fresh program does: a panic
+    // inside the student's `tch::no_grad` never restores the thread's mode,
+    // and the runner would otherwise carry it into every later call.
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| tch::with_grad(|| (runner.dispatch)(function, args))));
     STUDENT_CRATE.with(|c| c.set(None));
     match outcome {
         Ok(Ok(values)) => Ok(values),

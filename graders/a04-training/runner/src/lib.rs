@@ -22,15 +22,9 @@ use tch::{nn, Device, Kind, Tensor};
 /// The runner of a04-training.
 pub const RUNNER: Runner = Runner { dispatch, student_crate: "a04_training" };
 
-/// Calls the student function `function` with `args`, with gradients on:
-/// `tch::no_grad` restores the grad mode only when its closure returns, so a
-/// student's panic inside one would leave gradients off for every later call
-/// of this runner process (and fail checks that have nothing to do with it).
+/// Calls the student function `function` with `args` (gradwork's `invoke`
+/// turns gradients on before every call).
 pub fn dispatch(function: &str, args: &Args) -> Result<Vec<Value>, DispatchError> {
-    tch::with_grad(|| call(function, args))
-}
-
-fn call(function: &str, args: &Args) -> Result<Vec<Value>, DispatchError> {
     match function {
         "make_moons" => pair(student::data::make_moons(args.i64(0)?, args.f64(1)?)),
         "make_circles" => pair(student::data::make_circles(args.i64(0)?, args.f64(1)?, args.f64(2)?)),
