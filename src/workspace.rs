@@ -203,9 +203,25 @@ pub fn build(course: &Course, id: &str, submission: &Path, overlay: &Overlay, op
         });
     }
     let dir = crate::scratch::tempdir("build").map_err(io(&std::env::temp_dir()))?;
+    let crate_dir = lay_out(course, id, submission, overlay, dir.path())?;
+    let sandbox_dir = dir.path().join("sandbox");
+    let runner_bin = sandbox_dir.join("runner");
+    compile(course, id, dir.path(), &crate_dir, &runner_bin, options)?;
+    let workdir = sandbox_dir.join("work");
+    fs::create_dir_all(&workdir).map_err(io(&workdir))?;
+    if let Some(uid) = options.runner_uid {
+        give_to(dir.path(), &sandbox_dir, &runner_bin, &workdir, uid)?;
+    }
+    Ok(Built { runner: runner_bin, workdir, sandbox_dir, _dir: dir })
+}
+
+/// Lays out the build's workspace in `workspace`: the pristine student crate
+/// with the submission's allowed files over it, as the workspace root, and
+/// the runner as its member. Returns the student crate's folder.
+fn lay_out(course: &Course, id: &str, submission: &Path, overlay: &Overlay, workspace: &Path) -> Result<PathBuf, BuildError> {
     // The student crate is the workspace root, so compiler messages and panic
     // locations name the student's files exactly as in their own crate: `src/lib.rs`.
-    let crate_dir = dir.path().join("crate");
+    let crate_dir = workspace.join("crate");
     copy_tree(&course.stub_dir(id), &crate_dir, &["tests", "target", "samples"])?;
     for rel in &overlay.used {
         let from = submission.join(rel);
@@ -221,14 +237,20 @@ pub fn build(course: &Course, id: &str, submission: &Path, overlay: &Overlay, op
     }
     let runner = crate_dir.join("gradwork-runner");
     copy_tree(&course.runner_dir(id), &runner, &["target"])?;
-    let tag = build_tag(dir.path());
+    let tag = build_tag(workspace);
     point_runner_at_student(&runner.join("Cargo.toml"), id, &tag)?;
     make_workspace_root(course, &crate_dir.join("Cargo.toml"), &tag)?;
     let lock = course.root().join("Cargo.lock");
     if lock.is_file() {
         fs::copy(&lock, crate_dir.join("Cargo.lock")).map_err(io(&lock))?;
     }
-    let tmp = dir.path().join("tmp");
+    Ok(crate_dir)
+}
+
+/// Compiles the runner of the workspace laid out in `workspace` in a build
+/// slot, within `options`' sandbox and limits, and copies it to `runner_bin`.
+fn compile(course: &Course, id: &str, workspace: &Path, crate_dir: &Path, runner_bin: &Path, options: &BuildOptions) -> Result<(), BuildError> {
+    let tmp = workspace.join("tmp");
     fs::create_dir_all(&tmp).map_err(io(&tmp))?;
     let build_dir = course.build_dir();
     fs::create_dir_all(&build_dir).map_err(io(&build_dir))?;
@@ -238,7 +260,7 @@ pub fn build(course: &Course, id: &str, submission: &Path, overlay: &Overlay, op
     let target = slot.target_dir();
     let bin = format!("{id}-runner");
     let mut cmd = cargo::command(target);
-    cmd.current_dir(&crate_dir)
+    cmd.current_dir(crate_dir)
         .args(["build", "--offline", "--quiet", "-p", &bin, "--bin", &bin])
         // One build per submission: an incremental cache would only be written, never read.
         .env("CARGO_INCREMENTAL", "0")
@@ -248,7 +270,7 @@ pub fn build(course: &Course, id: &str, submission: &Path, overlay: &Overlay, op
     let caps = if options.secrets.is_some() { sandbox::capabilities() } else { &off };
     let mut policy = Policy { die_with_parent: true, memory_tree: true, ..Policy::default() };
     if let Some(secrets) = &options.secrets {
-        policy.mounts = secrets.for_build(dir.path(), target);
+        policy.mounts = secrets.for_build(workspace, target);
         policy.isolate_network = true;
     }
     let cgroup = policy.memory_cgroup_for("build", caps, limits.memory_mb << 20).map_err(BuildError::Sandbox)?;
@@ -262,24 +284,17 @@ pub fn build(course: &Course, id: &str, submission: &Path, overlay: &Overlay, op
         cgroup: cgroup.as_ref(),
         own_group: true,
     };
-    let built = cargo::build_binary_within(cmd, &bin, &guard).map_err(|e| BuildError::Compile(student_paths(e, &crate_dir)));
+    let built = cargo::build_binary_within(cmd, &bin, &guard).map_err(|e| BuildError::Compile(student_paths(e, crate_dir)));
     drop(cgroup);
-    let sandbox_dir = dir.path().join("sandbox");
-    let runner_bin = sandbox_dir.join("runner");
     let copied = built.and_then(|built| {
-        fs::create_dir_all(&sandbox_dir).map_err(io(&sandbox_dir))?;
-        fs::copy(&built, &runner_bin).map_err(io(&built))?;
-        Ok(built)
+        let sandbox_dir = runner_bin.parent().unwrap_or(workspace);
+        fs::create_dir_all(sandbox_dir).map_err(io(sandbox_dir))?;
+        fs::copy(&built, runner_bin).map_err(io(&built))?;
+        Ok(())
     });
     slots::Artifacts::of(id).remove(target);
     drop(slot);
-    let _ = copied?;
-    let workdir = sandbox_dir.join("work");
-    fs::create_dir_all(&workdir).map_err(io(&workdir))?;
-    if let Some(uid) = options.runner_uid {
-        give_to(dir.path(), &sandbox_dir, &runner_bin, &workdir, uid)?;
-    }
-    Ok(Built { runner: runner_bin, workdir, sandbox_dir, _dir: dir })
+    copied
 }
 
 /// Makes the runner's binary and directories its user's, and nobody else's.
