@@ -48,10 +48,10 @@ impl Secrets {
         for secret in COURSE_SECRETS {
             plan = plan.hide(self.course_root.join(secret));
         }
-        plan = plan.keep(&self.build_dir).keep(target_dir);
         // Inside the cache, only cargo's profile directories (which hold
-        // `.fingerprint/`) and the build's own slot; other slots hold other
+        // `.fingerprint/`) and the build's own slot: other slots hold other
         // submissions' builds.
+        plan = plan.keep(&self.build_dir).hide(self.build_dir.join("slots")).keep(target_dir);
         for entry in std::fs::read_dir(&self.build_dir).into_iter().flatten().flatten() {
             let path = entry.path();
             if path.is_dir() && !path.join(".fingerprint").is_dir() {
@@ -138,7 +138,7 @@ mod tests {
     fn a_build_sees_the_harness_but_no_solution_submission_or_report() {
         let plan = secrets().for_build(Path::new("/tmp/gradwork-build-x"), Path::new("/course/target/gradwork/slots/3"));
         let (hidden, kept) = (hidden(&plan), kept(&plan));
-        for secret in ["/course/reference", "/course/graders", "/course/tests", "/course/target", "/course/.git", "/subs", "/out", "/tmp"] {
+        for secret in ["/course/reference", "/course/graders", "/course/tests", "/course/target", "/course/.git", "/course/target/gradwork/slots", "/subs", "/out", "/tmp"] {
             assert!(hidden.contains(&secret.to_string()), "{secret} is not hidden: {hidden:?}");
         }
         for needed in ["/tmp/gradwork-build-x", "/course", "/course/target/gradwork", "/course/target/gradwork/slots/3", "/opt/venv/site-packages/torch"] {
