@@ -62,7 +62,7 @@ pub struct GradeArgs {
     /// Run only this check (repeatable); the others are reported as not run.
     #[arg(long = "check", value_name = "ID")]
     pub only: Vec<String>,
-    /// Submissions graded at the same time (default: number of cores).
+    /// Submissions graded at the same time, builds included (default: number of cores).
     #[arg(long)]
     pub jobs: Option<usize>,
     /// Print each submission's full report, not only the score table.
