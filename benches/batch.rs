@@ -202,7 +202,6 @@ struct Run {
     wall: f64,
     records: Vec<Record>,
     load_before: String,
-    load_after: String,
 }
 
 /// `gradwork grade a01-tensors --time-limit 2 EXTRA... PATHS... --out OUT`, timed.
@@ -213,7 +212,6 @@ fn run(paths: &[PathBuf], out: &Path, extra: &[&str]) -> Run {
     let started = Instant::now();
     let output = cmd.output().expect("gradwork runs");
     let wall = started.elapsed().as_secs_f64();
-    let load_after = loadavg();
     assert!(output.status.success(), "gradwork grade failed:\n{}", String::from_utf8_lossy(&output.stderr));
     let mut records = Vec::new();
     for e in std::fs::read_dir(out).expect("out").flatten() {
@@ -221,7 +219,7 @@ fn run(paths: &[PathBuf], out: &Path, extra: &[&str]) -> Run {
             records.push(r);
         }
     }
-    Run { wall, records, load_before, load_after }
+    Run { wall, records, load_before }
 }
 
 /// Makes the hostile submissions in `subs` (placeholders filled so that the
