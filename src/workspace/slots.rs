@@ -300,4 +300,37 @@ mod tests {
         assert_eq!(third.target_dir(), build_dir.join("slots/0"));
         assert!(!target.join("deps/liba01_tensors-00000000000000d1.rlib").exists());
     }
+
+    #[test]
+    fn rustc_replaces_a_library_rather_than_writing_through_its_link() {
+        // What makes hard-linking a slot's libraries to the shared cache safe.
+        let dir = tempfile::tempdir().unwrap();
+        let (shared, slot) = (dir.path().join("shared"), dir.path().join("slot"));
+        fs::create_dir_all(&shared).unwrap();
+        fs::create_dir_all(&slot).unwrap();
+        let source = dir.path().join("x.rs");
+        let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+        let compile = |out: &Path| {
+            let status = std::process::Command::new(&rustc)
+                .args(["--crate-type", "lib", "--crate-name", "x", "--emit=metadata,link", "-C", "metadata=0123456789abcdef", "--out-dir"])
+                .arg(out)
+                .arg(&source)
+                .status();
+            status.map(|s| s.success()).unwrap_or(false)
+        };
+        fs::write(&source, "pub fn f() -> u32 { 1 }").unwrap();
+        if !compile(&shared) {
+            return eprintln!("skipped (no rustc to run)");
+        }
+        for lib in ["libx.rlib", "libx.rmeta"] {
+            fs::hard_link(shared.join(lib), slot.join(lib)).unwrap();
+        }
+        let before: Vec<Vec<u8>> = ["libx.rlib", "libx.rmeta"].iter().map(|l| fs::read(shared.join(l)).unwrap()).collect();
+        fs::write(&source, "pub fn f() -> u32 { 2 }").unwrap();
+        assert!(compile(&slot));
+        for (lib, bytes) in ["libx.rlib", "libx.rmeta"].iter().zip(before) {
+            assert_eq!(fs::read(shared.join(lib)).unwrap(), bytes, "{lib} in the shared cache changed");
+            assert_ne!(fs::read(slot.join(lib)).unwrap(), bytes, "{lib} in the slot was not rebuilt");
+        }
+    }
 }
