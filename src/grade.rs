@@ -22,6 +22,7 @@ pub use resume::{content_hash, Fingerprint};
 pub use shard::Shard;
 
 use crate::archive::{self, Caps};
+use crate::cargo::Stopped;
 use crate::course::Course;
 use crate::forbidden;
 use crate::libtorch::DeviceChoice;
@@ -31,7 +32,7 @@ use crate::rubric::Rubric;
 use crate::sandbox::{self, Policy, Secrets, UidSlot};
 use crate::submission::{Isolated, RunnerCommand};
 use crate::suite::{RunOptions, Suite, SuiteError};
-use crate::workspace::{self, BuildError, BuildOptions};
+use crate::workspace::{self, BuildError, BuildLimits, BuildOptions};
 use progress::Progress;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -61,7 +62,7 @@ pub struct GradeArgs {
     /// Run only this check (repeatable); the others are reported as not run.
     #[arg(long = "check", value_name = "ID")]
     pub only: Vec<String>,
-    /// Submissions graded at the same time (default: number of cores).
+    /// Submissions graded at the same time, builds included (default: number of cores).
     #[arg(long)]
     pub jobs: Option<usize>,
     /// Print each submission's full report, not only the score table.
@@ -81,6 +82,13 @@ pub struct GradeArgs {
     /// Memory limit of a runner in MiB, replacing the rubric's `memory_mb`.
     #[arg(long, value_name = "MIB")]
     pub memory_limit: Option<u64>,
+    /// Wall-clock limit of a submission's build in seconds, replacing the rubric's `build_time_s`.
+    #[arg(long, value_name = "SECONDS")]
+    pub build_time_limit: Option<f64>,
+    /// Memory limit of a submission's build in MiB (cargo, rustc and the
+    /// linker together), replacing the rubric's `build_memory_mb`.
+    #[arg(long, value_name = "MIB")]
+    pub build_memory_limit: Option<u64>,
     /// Build and run submissions without the sandbox (only the time and
     /// resource limits apply), to measure what it costs or to debug it.
     /// Never for submissions you do not trust.
@@ -106,6 +114,8 @@ impl Default for GradeArgs {
             force: false,
             time_limit: None,
             memory_limit: None,
+            build_time_limit: None,
+            build_memory_limit: None,
             no_sandbox: false,
             report: Default::default(),
         }
@@ -165,6 +175,12 @@ pub fn grade_batch(suite: &Suite, course: &Course, args: &GradeArgs, reproduce_p
     if args.memory_limit == Some(0) {
         return Err(GradeError::Argument("--memory-limit 0: give a number of MiB above 0".into()));
     }
+    if let Some(t) = args.build_time_limit.filter(|t| !(t.is_finite() && *t > 0.0)) {
+        return Err(GradeError::Argument(format!("--build-time-limit {t}: give a number of seconds above 0")));
+    }
+    if args.build_memory_limit == Some(0) {
+        return Err(GradeError::Argument("--build-memory-limit 0: give a number of MiB above 0".into()));
+    }
     // The rubric's limits, with those given on the command line in their place.
     let mut limited = suite.clone();
     if let Some(t) = args.time_limit {
@@ -174,15 +190,31 @@ pub fn grade_batch(suite: &Suite, course: &Course, args: &GradeArgs, reproduce_p
         limited = limited.with_memory_limit(mb);
     }
     let suite = &limited;
-    let rubric = suite.validate()?.clone();
+    let mut rubric = suite.validate()?.clone();
+    if let Some(t) = args.build_time_limit {
+        rubric.limits.build_time_s = t;
+    }
+    if let Some(mb) = args.build_memory_limit {
+        rubric.limits.build_memory_mb = mb;
+    }
     let all = collect(args)?;
     let entries: Vec<&Entry> = all.iter().enumerate().filter(|(i, _)| args.shard.is_none_or(|s| s.contains(*i))).map(|(_, e)| e).collect();
     std::fs::create_dir_all(&args.out).map_err(|source| GradeError::Write { path: args.out.clone(), source })?;
-    // Orphans of the runners come back to the grader, to be killed and reaped.
+    // Orphans of the builds and runners come back to the grader, to be killed and reaped.
     let _ = sandbox::become_subreaper();
+    // Whatever happens to this process, nothing it starts outlives it.
+    if let Err(why) = sandbox::watchdog::start() {
+        eprintln!("warning: if this grader is killed, the builds and runners it started may keep running: {why}");
+    }
     let abandoned = crate::scratch::remove_abandoned();
     if abandoned > 0 {
         eprintln!("note: removed {abandoned} temporary folders of graders that were killed before they could clean up ({})", std::env::temp_dir().display());
+    }
+    if !args.no_sandbox {
+        let cgroups = sandbox::sweep_abandoned_cgroups();
+        if cgroups > 0 {
+            eprintln!("note: emptied and removed {cgroups} cgroups of graders that were killed before they could clean up");
+        }
     }
     let batch = Batch::new(suite, &rubric, course, args, reproduce_prefix)?;
     let mut records = grade_all(&batch, &entries)?;
@@ -216,7 +248,13 @@ impl<'a> Batch<'a> {
                 out: canonical(&args.out),
                 libtorch: Path::new(crate::libtorch::LIB_DIR).parent().map(Path::to_path_buf),
             },
-            limits: format!("{}; {}", rubric.limits.describe(), caps.describe(rubric.limits.processes)),
+            limits: format!(
+                "{}; {}; {}; {}",
+                rubric.limits.describe(),
+                caps.describe(rubric.limits.processes),
+                rubric.limits.describe_build(),
+                caps.describe_build()
+            ),
             scratch: crate::scratch::tempdir("unpack").map_err(|source| GradeError::Write { path: std::env::temp_dir(), source })?,
         })
     }
@@ -275,8 +313,8 @@ fn grade_all(batch: &Batch, entries: &[&Entry]) -> Result<Vec<Record>, GradeErro
 /// The options that change results, as text for the resume key.
 fn options_text(args: &GradeArgs, device: &tch::Device) -> String {
     format!(
-        "seed={} device={device:?} only={:?} time_limit={:?} memory_limit={:?} sandbox={}",
-        args.seed, args.only, args.time_limit, args.memory_limit, !args.no_sandbox
+        "seed={} device={device:?} only={:?} time_limit={:?} memory_limit={:?} build_time_limit={:?} build_memory_limit={:?} sandbox={}",
+        args.seed, args.only, args.time_limit, args.memory_limit, args.build_time_limit, args.build_memory_limit, !args.no_sandbox
     )
 }
 
@@ -361,7 +399,11 @@ fn grade_one(batch: &Batch, entry: &Entry, key: String) -> Record {
         }
     };
     let uid = slot.as_ref().map(UidSlot::uid);
-    let build_options = BuildOptions { secrets: batch.sandboxed.then(|| batch.secrets.clone()), runner_uid: uid };
+    let build_options = BuildOptions {
+        secrets: batch.sandboxed.then(|| batch.secrets.clone()),
+        runner_uid: uid,
+        limits: BuildLimits::from(&rubric.limits),
+    };
     let built = files.and_then(|_| workspace::build(batch.course, batch.suite.assignment(), root, &overlay, &build_options));
     let build_seconds = started.elapsed().as_secs_f64();
     let run_started = Instant::now();
@@ -408,6 +450,10 @@ fn build_outcome(e: &BuildError, message: &str) -> BuildOutcome {
         {
             BuildOutcome::CompileError { location: location.as_ref().map(|(f, l)| format!("{f}:{l}")) }
         }
+        // The submission's doing: it kept the compiler busy, or asked it for too much.
+        BuildError::Compile(crate::cargo::CargoError::Stopped { limit, .. }) => {
+            BuildOutcome::NotGradable { reason: limit.to_string(), harness: false }
+        }
         _ => BuildOutcome::NotGradable {
             reason: message.lines().next().unwrap_or_default().to_string(),
             harness: !matches!(e, BuildError::NotASubmission { .. }),
@@ -423,6 +469,12 @@ fn run_options(batch: &Batch, entry: &Entry) -> RunOptions {
     }
     if let Some(mb) = args.memory_limit {
         reproduce.push_str(&format!(" --memory-limit {mb}"));
+    }
+    if let Some(t) = args.build_time_limit {
+        reproduce.push_str(&format!(" --build-time-limit {t}"));
+    }
+    if let Some(mb) = args.build_memory_limit {
+        reproduce.push_str(&format!(" --build-memory-limit {mb}"));
     }
     RunOptions { seed: args.seed, device: batch.device, local: false, only: args.only.clone(), reproduce }
 }
@@ -457,8 +509,39 @@ pub fn build_failure_message(e: &BuildError) -> String {
             let at = location.as_ref().map(|(f, l)| format!(" (first error at `{f}:{l}`)")).unwrap_or_default();
             format!("Your code does not compile{at}, so no check could run. The first error:\n\n```text\n{summary}\n```\n\nRun `cargo build` in your crate and fix the errors from the top.")
         }
+        BuildError::Compile(crate::cargo::CargoError::Stopped { limit, so_far }) => stopped_message(limit, so_far),
         other => format!("Your submission could not be built, so no check could run: {other}"),
     }
+}
+
+/// The message of a build stopped at a limit: which, what the compiler had
+/// said until then, and what in the code can do that.
+fn stopped_message(limit: &Stopped, so_far: &str) -> String {
+    let said = if so_far.trim().is_empty() {
+        "The compiler had said nothing yet.".to_string()
+    } else {
+        format!("What the compiler had said until then:\n\n```text\n{so_far}\n```")
+    };
+    let hint = match limit {
+        Stopped::Time { .. } => {
+            "Code that keeps the compiler busy can do this: a `const` or `static` computed by a long loop, or deep \
+             recursion in macros, traits or generics. Run `cargo build` in your crate and see how long it takes."
+        }
+        Stopped::Memory { .. } => {
+            "Large values built at compile time can do this: a big `const` or `static` array, or a `const fn` that \
+             makes one. Build them at run time instead."
+        }
+        Stopped::Output { .. } => {
+            "Code that makes the compiler print warnings or errors by the thousand (usually through a macro) can do \
+             this. Run `cargo build` in your crate and fix the first messages."
+        }
+        Stopped::FileSize { .. } => "A very large `static` array can do this. Build it at run time instead.",
+    };
+    let mut text = limit.to_string();
+    if let Some(first) = text.get(..1) {
+        text = format!("{}{}", first.to_uppercase(), &text[1..]);
+    }
+    format!("{text}, so no check could run: it was stopped, with everything it had started. {said}\n\n{hint}")
 }
 
 fn all_checks(suite: &Suite, rubric: &Rubric, name: &str, options: &RunOptions, status: Status, message: &str) -> SubmissionReport {

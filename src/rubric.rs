@@ -76,6 +76,22 @@ pub struct Limits {
     /// grader runs as root and can give each runner its own user).
     #[serde(default = "default_processes")]
     pub processes: u64,
+    /// Wall-clock seconds a submission's build may take (cargo, rustc and the
+    /// linker together) before it is stopped.
+    #[serde(default = "default_build_time")]
+    pub build_time_s: f64,
+    /// Memory of a submission's build, in MiB: over all its processes
+    /// together where the machine gives builds a memory cgroup, per process
+    /// otherwise.
+    #[serde(default = "default_build_memory")]
+    pub build_memory_mb: u64,
+    /// Compiler output (cargo's messages) a build may print, in MiB, before
+    /// it is stopped.
+    #[serde(default = "default_build_output")]
+    pub build_output_mb: u64,
+    /// Largest file a build may write, in MiB (its runner binary is one).
+    #[serde(default = "default_build_file_size")]
+    pub build_file_size_mb: u64,
 }
 
 fn default_time_per_check() -> f64 {
@@ -96,6 +112,18 @@ fn default_output() -> usize {
 fn default_processes() -> u64 {
     64
 }
+fn default_build_time() -> f64 {
+    120.0
+}
+fn default_build_memory() -> u64 {
+    4096
+}
+fn default_build_output() -> u64 {
+    8
+}
+fn default_build_file_size() -> u64 {
+    1024
+}
 
 impl Default for Limits {
     fn default() -> Self {
@@ -106,6 +134,10 @@ impl Default for Limits {
             file_size_mb: default_file_size(),
             output_bytes: default_output(),
             processes: default_processes(),
+            build_time_s: default_build_time(),
+            build_memory_mb: default_build_memory(),
+            build_output_mb: default_build_output(),
+            build_file_size_mb: default_build_file_size(),
         }
     }
 }
@@ -119,6 +151,17 @@ impl Limits {
             self.memory_mb,
             self.cpu_s,
             self.file_size_mb
+        )
+    }
+
+    /// The build limits in words, for report headers.
+    pub fn describe_build(&self) -> String {
+        format!(
+            "build: {} s, {} MiB memory, {} MiB of compiler output, {} MiB per file",
+            crate::compare::num(self.build_time_s),
+            self.build_memory_mb,
+            self.build_output_mb,
+            self.build_file_size_mb
         )
     }
 }
@@ -259,6 +302,18 @@ impl Rubric {
         if !(self.limits.time_per_check_s > 0.0) {
             return Err("[limits] time_per_check_s must be > 0".into());
         }
+        if !(self.limits.build_time_s.is_finite() && self.limits.build_time_s > 0.0) {
+            return Err("[limits] build_time_s must be a number of seconds > 0".into());
+        }
+        for (name, v) in [
+            ("build_memory_mb", self.limits.build_memory_mb),
+            ("build_output_mb", self.limits.build_output_mb),
+            ("build_file_size_mb", self.limits.build_file_size_mb),
+        ] {
+            if v == 0 {
+                return Err(format!("[limits] {name} must be > 0"));
+            }
+        }
         Ok(())
     }
 
@@ -275,5 +330,38 @@ impl Rubric {
     /// Wall-clock limit for a check in seconds.
     pub fn time_limit(&self, spec: &CheckSpec) -> f64 {
         spec.time_limit_s.unwrap_or(self.limits.time_per_check_s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = "format_version = 1\nassignment = \"a00-demo\"\ntitle = \"Demo\"\n";
+    const CHECK: &str = "[[check]]\nid = \"a\"\ntitle = \"first\"\npoints = 1\n";
+
+    #[test]
+    fn build_limits_have_defaults_and_can_be_set() {
+        let r = Rubric::parse(&format!("{HEAD}{CHECK}"), "rubric.toml").unwrap();
+        assert_eq!((r.limits.build_time_s, r.limits.build_memory_mb, r.limits.build_output_mb, r.limits.build_file_size_mb), (120.0, 4096, 8, 1024));
+        assert_eq!(r.limits.describe_build(), "build: 120 s, 4096 MiB memory, 8 MiB of compiler output, 1024 MiB per file");
+        let text = format!("{HEAD}[limits]\nbuild_time_s = 300\nbuild_memory_mb = 8192\nbuild_output_mb = 2\nbuild_file_size_mb = 512\n{CHECK}");
+        let r = Rubric::parse(&text, "rubric.toml").unwrap();
+        assert_eq!((r.limits.build_time_s, r.limits.build_memory_mb, r.limits.build_output_mb, r.limits.build_file_size_mb), (300.0, 8192, 2, 512));
+    }
+
+    #[test]
+    fn impossible_build_limits_are_refused_by_name() {
+        for (line, name) in [
+            ("build_time_s = 0", "build_time_s"),
+            ("build_time_s = -5", "build_time_s"),
+            ("build_memory_mb = 0", "build_memory_mb"),
+            ("build_output_mb = 0", "build_output_mb"),
+            ("build_file_size_mb = 0", "build_file_size_mb"),
+        ] {
+            let text = format!("{HEAD}[limits]\n{line}\n{CHECK}");
+            let err = Rubric::parse(&text, "graders/a00-demo/rubric.toml").unwrap_err().to_string();
+            assert!(err.starts_with("graders/a00-demo/rubric.toml: [limits] ") && err.contains(name), "{line}: {err}");
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! Hostile submissions, graded by the real `gradwork grade` command in one
-//! batch together with two honest ones (the reference and the stub).
+//! batch together with two honest ones (the reference and the stub); and a
+//! grader killed in the middle of a batch.
 //!
 //! Every hostile submission (`tests/fixtures/adversarial.toml`) is the
 //! reference solution with one function replaced by an attack. For each one
@@ -9,10 +10,20 @@
 //! process of a sandbox user, no process the attacks started, no file outside
 //! the output folder, nothing left in the grader's temporary directory.
 //!
+//! Three attack the build rather than the runner: a constant whose
+//! evaluation never ends, a 3 GiB static array, a flood of compiler errors.
+//! Each must be stopped at its limit (`--build-time-limit`,
+//! `--build-memory-limit`, the rubric's output cap), with every check an
+//! error saying which, while the other builds go on.
+//!
 //! The attacks need the sandbox this machine gives: the fork bomb runs only
 //! where each runner gets its own user (root), so that its process count is
 //! limited, and the memory-tree attack only where runners get a memory
 //! cgroup; elsewhere they are left out and the test says so.
+//!
+//! Every `gradwork grade` here carries an environment variable of its own,
+//! which cargo, rustc and the linker inherit, so that the processes of its
+//! builds can be told from those of other graders on the machine.
 
 use gradwork::course::Course;
 use gradwork::grade::record::{BuildOutcome, Record};
@@ -22,9 +33,10 @@ use gradwork::sandbox::{self, UidSlot};
 use std::io::Read;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 mod support;
 use support::hostile::{self, ASSIGNMENT};
@@ -35,6 +47,17 @@ const TIME_LIMIT: &str = "4";
 /// Memory limit of a runner in MiB, below the rubric's 8 GiB so that the
 /// memory-tree attack (three processes of 512 MiB) shows the cap quickly.
 const MEMORY_LIMIT: &str = "1024";
+
+/// Wall-clock limit of a build: a never-ending one costs this, not the
+/// rubric's 120 s; an honest one takes well under 20 s even on a busy machine.
+const BUILD_TIME_LIMIT: &str = "60";
+
+/// Memory limit of a build in MiB: an honest build peaks near 200 MiB, the
+/// 3 GiB static array is stopped at this (and the machine stays safe).
+const BUILD_MEMORY_LIMIT: &str = "1024";
+
+/// The environment variable that marks this test's graders and their builds.
+const MARK: &str = "GRADWORK_ADVERSARIAL_TEST";
 
 /// What one hostile submission must end with.
 struct Expect {
@@ -61,6 +84,17 @@ const EXPECTED: &[Expect] = &[
     Expect { name: "stdout-flood", lost: Some(&[]), status: None },
     Expect { name: "build-rs", lost: Some(&[]), status: None },
     Expect { name: "cargo-toml-and-tests", lost: Some(&["two-pi"]), status: Some((Status::Failed, &["not right"])) },
+    Expect {
+        name: "build-forever",
+        lost: None,
+        status: Some((Status::Error, &["The build did not finish within 60 s", "it was stopped", "constant evaluation is taking a long time"])),
+    },
+    Expect { name: "build-memory-hog", lost: None, status: Some((Status::Error, &["The build ran out of memory (limit 1024 MiB)", "it was stopped"])) },
+    Expect {
+        name: "build-flood",
+        lost: None,
+        status: Some((Status::Error, &["The build printed more than 8 MiB of compiler messages", "mismatched types", "more compiler messages"])),
+    },
 ];
 
 /// The honest submissions graded alone and in the hostile batch.
@@ -106,18 +140,25 @@ impl Run {
     }
 }
 
+/// `gradwork grade` with this test's limits (`--jobs` and
+/// `--build-time-limit` as given), marked with `MARK=<mark>`.
+fn gradwork_grade(subs: &Path, out: &Path, tmp: &Path, mark: &str, jobs: &str, build_time_limit: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_gradwork"));
+    cmd.args(["grade", ASSIGNMENT, "--jobs", jobs, "--time-limit", TIME_LIMIT, "--memory-limit", MEMORY_LIMIT])
+        .args(["--build-time-limit", build_time_limit, "--build-memory-limit", BUILD_MEMORY_LIMIT, "--submissions"])
+        .arg(subs)
+        .arg("--out")
+        .arg(out)
+        .env("TMPDIR", tmp)
+        .env(MARK, mark);
+    cmd
+}
+
 fn grade(root: &Path, subs: &Path, label: &str) -> Run {
     let out = root.join(format!("out-{label}"));
     let tmp = root.join(format!("grader-tmp-{label}"));
     std::fs::create_dir_all(&tmp).expect("grader tmp");
-    let output = Command::new(env!("CARGO_BIN_EXE_gradwork"))
-        .args(["grade", ASSIGNMENT, "--jobs", "2", "--time-limit", TIME_LIMIT, "--memory-limit", MEMORY_LIMIT, "--submissions"])
-        .arg(subs)
-        .arg("--out")
-        .arg(&out)
-        .env("TMPDIR", &tmp)
-        .output()
-        .expect("gradwork runs");
+    let output = gradwork_grade(subs, &out, &tmp, &mark(label), "2", BUILD_TIME_LIMIT).output().expect("gradwork runs");
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(output.status.success(), "gradwork grade failed ({}):\n{stderr}", output.status);
     let summary: Summary = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).expect("summary.json"))
@@ -164,6 +205,29 @@ impl Drop for Listener {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
     }
+}
+
+/// The mark of this test process's graders labelled `label`.
+fn mark(label: &str) -> String {
+    format!("{}-{label}", std::process::id())
+}
+
+/// Processes that carry `MARK=<mark>` in their environment (a grader, its
+/// watchdog, cargo, rustc, the linker) or whose command names a file under
+/// `root` (a runner, which gets a clean environment), zombies left out.
+fn marked_processes(mark: &str, root: &Path) -> Vec<String> {
+    let wanted = format!("{MARK}={mark}");
+    let root = root.display().to_string();
+    let mut out = Vec::new();
+    for p in sandbox::all_processes().into_iter().filter(|p| !p.zombie) {
+        let environ = std::fs::read(format!("/proc/{}/environ", p.pid)).unwrap_or_default();
+        let marked = environ.split(|&b| b == 0).any(|v| v == wanted.as_bytes());
+        let cmdline = String::from_utf8_lossy(&std::fs::read(format!("/proc/{}/cmdline", p.pid)).unwrap_or_default()).replace('\0', " ");
+        if marked || cmdline.starts_with(&root) {
+            out.push(format!("pid {} (uid {}): {}", p.pid, p.uid, cmdline.chars().take(200).collect::<String>()));
+        }
+    }
+    out
 }
 
 /// Processes that must not outlive a batch: any of a sandbox user that no
@@ -358,7 +422,9 @@ fn hostile_submissions_earn_only_their_honest_checks_and_touch_nothing_else() {
             problems.push(format!("{label}: left in the grader's temporary directory: {:?}", run.temp_left));
         }
     }
-    let stray = stray_processes();
+    let mut stray = stray_processes();
+    stray.extend(marked_processes(&mark("batch"), &root));
+    stray.extend(marked_processes(&mark("alone"), &root));
     if !stray.is_empty() {
         problems.push(format!("processes left behind: {stray:#?}"));
     }
@@ -370,4 +436,185 @@ fn hostile_submissions_earn_only_their_honest_checks_and_touch_nothing_else() {
     }
 
     assert!(problems.is_empty(), "{} problems:\n- {}\n\ngradwork's output:\n{}", problems.len(), problems.join("\n- "), batch.stderr);
+}
+
+/// Waits up to `limit` for `ready` to return something; `None` on time out.
+fn wait_for<T>(limit: Duration, mut ready: impl FnMut() -> Option<T>) -> Option<T> {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if let Some(t) = ready() {
+            return Some(t);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    None
+}
+
+/// A `rustc` of this mark that has spent 3 s of CPU on the student crate, if
+/// one runs.
+fn busy_student_rustc(mark: &str, root: &Path) -> Option<String> {
+    marked_processes(mark, root).into_iter().find(|p| {
+        let pid = p.split_whitespace().nth(1).and_then(|n| n.parse::<i32>().ok());
+        p.contains("rustc") && p.contains("--crate-name a01_tensors ") && pid.and_then(cpu_seconds).is_some_and(|s| s >= 3.0)
+    })
+}
+
+/// Makes in `dest` the reference with a macro whose expansion never ends and
+/// says nothing meanwhile (2^40 expansions; its memory grows by tens of MiB a
+/// second until the build's memory limit stops it). A never-ending constant
+/// would not do here: rustc warns about it from time to time, and a rustc
+/// whose cargo is gone dies at its next warning (its pipe is broken); this
+/// rustc would outlive a killed grader that did not kill it.
+fn silent_endless_build(dest: &Path) {
+    copy_src(&Course::at(course()).reference_dir(ASSIGNMENT), dest);
+    let lib = dest.join("src/lib.rs");
+    let text = std::fs::read_to_string(&lib).expect("lib.rs");
+    let anchor = "/// Exercise 7: 2π as a 0-dimensional f64 tensor.";
+    assert!(text.contains(anchor), "the reference's two_pi moved: update this test");
+    let endless = "macro_rules! twice { () => {}; (x $($rest:tt)*) => { twice!($($rest)*); twice!($($rest)*); }; }\n\
+                   twice!(x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x x);\n\n";
+    std::fs::write(&lib, text.replacen(anchor, &format!("{endless}{anchor}"), 1)).expect("write lib.rs");
+}
+
+/// CPU seconds process `pid` has used (fields 14 and 15 of `/proc/<pid>/stat`).
+fn cpu_seconds(pid: i32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let fields: Vec<&str> = stat[stat.rfind(')')? + 2..].split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    // SAFETY: sysconf has no preconditions.
+    Some(ticks / unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64)
+}
+
+/// A runner under `root` that has started processes of its own (the fork
+/// bomb's `sleep`s, some in sessions of their own), if one runs; where the
+/// fork bomb is left out, any runner.
+fn busy_runner(mark: &str, root: &Path) -> Option<String> {
+    let runner = marked_processes(mark, root).into_iter().find(|p| p.contains("/sandbox/runner"))?;
+    if sandbox::capabilities().users.is_err() {
+        return Some(runner);
+    }
+    let sleeps = stray_processes().iter().filter(|p| p.contains("sleep 7351")).count() + children_sleeping();
+    (sleeps >= 3).then_some(runner)
+}
+
+/// Processes running `sleep 7351` or `sleep 7352` (the fork bomb's).
+fn children_sleeping() -> usize {
+    sandbox::all_processes()
+        .iter()
+        .filter(|p| !p.zombie)
+        .filter(|p| {
+            let cmdline = std::fs::read(format!("/proc/{}/cmdline", p.pid)).unwrap_or_default();
+            cmdline.starts_with(b"sleep\x007351") || cmdline.starts_with(b"sleep\x007352")
+        })
+        .count()
+}
+
+/// Starts `gradwork grade` on `subs` in a process group of its own (as a
+/// shell starts a job), waits for `moment`, and sends `signal` to the grader
+/// alone or to its whole group (a terminal's Ctrl-C); then expects every
+/// process of it, its builds and its runners to be gone within seconds.
+fn kill_in_the_middle(root: &Path, subs: &Path, label: &str, moment: fn(&str, &Path) -> Option<String>, signal: i32, group: bool) -> Vec<String> {
+    use std::os::unix::process::CommandExt;
+    let tmp = root.join(format!("grader-tmp-{label}"));
+    std::fs::create_dir_all(&tmp).expect("grader tmp");
+    let mark = mark(label);
+    // One at a time, so that the build in flight is the first submission's; no build time limit to speak of.
+    let mut cmd = gradwork_grade(subs, &root.join(format!("out-{label}")), &tmp, &mark, "1", "600");
+    cmd.stdout(Stdio::null()).stderr(Stdio::null()).process_group(0);
+    let mut grader = cmd.spawn().expect("gradwork runs");
+    let mut problems = Vec::new();
+    match wait_for(Duration::from_secs(300), || moment(&mark, root)) {
+        None => problems.push(format!("{label}: the moment to kill the grader never came")),
+        Some(process) => {
+            eprintln!("{label}: signal {signal} to the grader{} while {process} runs", if group { "'s process group" } else { "" });
+            let pid = grader.id() as i32;
+            // SAFETY: kill(2) of the grader this test started (or its process group).
+            unsafe {
+                libc::kill(if group { -pid } else { pid }, signal);
+            }
+        }
+    }
+    let _ = grader.kill();
+    let _ = grader.wait();
+    let running = || {
+        let mut left = marked_processes(&mark, root);
+        left.extend(stray_processes().into_iter().filter(|p| !p.contains("zombie")));
+        left
+    };
+    if wait_for(Duration::from_secs(8), || running().is_empty().then_some(())).is_none() {
+        problems.push(format!("{label}: left running 8 s after the grader died: {:#?}", running()));
+    }
+    problems
+}
+
+#[test]
+fn a_grader_killed_in_the_middle_of_a_batch_leaves_nothing_running() {
+    let course = Course::at(course());
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().canonicalize().expect("canonical tempdir");
+    let fill = [
+        ("@COURSE@", course.root().display().to_string()),
+        ("@SUBMISSIONS@", root.join("subs").display().to_string()),
+        ("@OUT@", root.join("out").display().to_string()),
+        ("@HOME@", String::new()),
+        ("@PORT@", "9".to_string()),
+        ("@MARKER@", root.join("marker").display().to_string()),
+    ];
+    let samples = hostile::samples(&course);
+    let make = |dir: &str, name: &str| {
+        let sample = samples.iter().find(|s| s.name == name).expect("the hostile submission exists");
+        hostile::make(&course, sample, &root.join(dir).join(name), &fill);
+    };
+    // In the middle of a build that would not end for a long time: SIGKILL,
+    // which nothing in the grader sees.
+    silent_endless_build(&root.join("mid-build/build-endless"));
+    make("mid-build", "infinite-loop");
+    let mut problems = kill_in_the_middle(&root, &root.join("mid-build"), "mid-build", busy_student_rustc, libc::SIGKILL, false);
+    // In the middle of a runner's endless check that has started processes of
+    // its own: Ctrl-C, to the grader's whole process group.
+    let mid_run = if sandbox::capabilities().users.is_ok() { "fork-bomb" } else { "infinite-loop" };
+    make("mid-run", mid_run);
+    problems.extend(kill_in_the_middle(&root, &root.join("mid-run"), "mid-run", busy_runner, libc::SIGINT, true));
+    // A killed runner whose grader died is reaped by init, in its own time.
+    if wait_for(Duration::from_secs(15), || stray_processes().is_empty().then_some(())).is_none() {
+        problems.extend(stray_processes().into_iter().map(|p| format!("stray: {p}")));
+    }
+
+    // What SIGKILL could not prevent (temporary folders, the build's cgroup)
+    // the next grader using the same temporary folder sweeps.
+    let tmp_dir = root.join("grader-tmp-mid-build");
+    let left_before: Vec<String> = std::fs::read_dir(&tmp_dir).expect("grader tmp").flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    let honest = root.join("honest");
+    copy_src(&course.reference_dir(ASSIGNMENT), &honest.join("honest"));
+    let output = gradwork_grade(&honest, &root.join("out-after"), &tmp_dir, &mark("after"), "1", BUILD_TIME_LIMIT).output().expect("gradwork runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() {
+        problems.push(format!("the grader after the kills failed:\n{stderr}"));
+    }
+    let left_after: Vec<String> = std::fs::read_dir(&tmp_dir).expect("grader tmp").flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    if left_before.is_empty() {
+        problems.push("the killed grader left no temporary folder: was it killed in the middle of a build?".into());
+    }
+    if !left_after.is_empty() {
+        problems.push(format!("the next grader left {left_after:?} of {left_before:?} in the temporary folder"));
+    }
+    if let Ok(parent) = &sandbox::capabilities().memory {
+        let dead: Vec<String> = std::fs::read_dir(parent.dir())
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("gradwork-") && n.split('-').nth(2).and_then(|p| p.parse::<i32>().ok()).is_some_and(|p| !process_runs(p)))
+            .collect();
+        if !dead.is_empty() {
+            problems.push(format!("cgroups of dead graders are left in {}: {dead:?}", parent.dir().display()));
+        }
+    }
+    assert!(problems.is_empty(), "{} problems:\n- {}\n\nthe last grader's output:\n{stderr}", problems.len(), problems.join("\n- "));
+}
+
+/// Whether process `pid` exists.
+fn process_runs(pid: i32) -> bool {
+    // SAFETY: signal 0 only checks that the process exists.
+    unsafe { libc::kill(pid, 0) == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH) }
 }

@@ -45,6 +45,12 @@ pub fn grader_args(course: &Course, args: &GradeArgs) -> Vec<String> {
     if let Some(mb) = args.memory_limit {
         out.extend(["--memory-limit".into(), mb.to_string()]);
     }
+    if let Some(t) = args.build_time_limit {
+        out.extend(["--build-time-limit".into(), t.to_string()]);
+    }
+    if let Some(mb) = args.build_memory_limit {
+        out.extend(["--build-memory-limit".into(), mb.to_string()]);
+    }
     if args.no_sandbox {
         out.push("--no-sandbox".into());
     }

@@ -33,8 +33,9 @@ enum Command {
     Grade {
         /// Assignment id, e.g. a01-tensors.
         assignment: String,
+        // Boxed: the grading options are most of the enum's size.
         #[command(flatten)]
-        args: GradeArgs,
+        args: Box<GradeArgs>,
     },
     /// Combine the output folders of `gradwork grade --shard i/N` runs into the files one run writes.
     Merge {

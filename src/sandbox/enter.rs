@@ -33,10 +33,15 @@ pub(crate) struct Prepared {
     uid: Option<u32>,
     die_with_parent: bool,
     parent: libc::pid_t,
+    /// The watchdog's socket, to register the child's process group on.
+    watchdog: Option<libc::c_int>,
+    /// `cgroup.procs` of the cgroup the child joins before anything else.
+    cgroup_procs: Option<CString>,
 }
 
 impl Prepared {
     /// Prepares the child's steps. `mode` says how namespaces are made (none when `None`).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         namespaces: Namespaces,
         mode: Option<NamespaceMode>,
@@ -69,7 +74,17 @@ impl Prepared {
             .transpose()?;
         // SAFETY: getpid cannot fail.
         let parent = unsafe { libc::getpid() };
-        Ok(Prepared { clone_flags, user_maps, hides, workdir, rlimits, uid, die_with_parent, parent })
+        // A child that must die with the grader is also killed by the watchdog,
+        // with everything it starts.
+        let watchdog = if die_with_parent { super::watchdog::socket() } else { None };
+        Ok(Prepared { clone_flags, user_maps, hides, workdir, rlimits, uid, die_with_parent, parent, watchdog, cgroup_procs: None })
+    }
+
+    /// Makes the child join the cgroup whose `cgroup.procs` file is `procs`
+    /// first thing, so that everything it ever starts is in it too.
+    pub fn join_cgroup(mut self, procs: &Path) -> Result<Prepared, SandboxError> {
+        self.cgroup_procs = Some(CString::new(procs.as_os_str().as_bytes()).map_err(|_| SandboxError::BadPath(procs.to_path_buf()))?);
+        Ok(self)
     }
 
     /// Makes `cmd` run [`Prepared::enter`] in the child before `exec`.
@@ -88,6 +103,15 @@ impl Prepared {
         unsafe {
             if libc::setsid() < 0 {
                 return Err(io::Error::last_os_error());
+            }
+            let pid = libc::getpid();
+            if let Some(socket) = self.watchdog {
+                let (op, kind) = super::watchdog::REGISTER_GROUP;
+                super::watchdog::send_to(socket, op, kind, pid as u32);
+            }
+            if let Some(procs) = &self.cgroup_procs {
+                let mut digits = [0u8; 12];
+                write_file(procs, decimal(pid as u32, &mut digits))?;
             }
             if self.clone_flags != 0 {
                 if libc::unshare(self.clone_flags) != 0 {
@@ -220,7 +244,21 @@ fn fd_path(fd: libc::c_int, buf: &mut [u8; 32]) -> &CStr {
     CStr::from_bytes_until_nul(&buf[..]).unwrap_or(c"/proc/self/fd/")
 }
 
-/// Writes `bytes` to `path` (a /proc control file).
+/// `n` in decimal, written into `buf` without allocating.
+fn decimal(mut n: u32, buf: &mut [u8; 12]) -> &[u8] {
+    let mut start = buf.len();
+    loop {
+        start -= 1;
+        buf[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    &buf[start..]
+}
+
+/// Writes `bytes` to `path` (a /proc or cgroup control file).
 unsafe fn write_file(path: &CStr, bytes: &[u8]) -> io::Result<()> {
     let fd = libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
     if fd < 0 {
@@ -241,7 +279,14 @@ fn errno() -> libc::c_int {
 
 #[cfg(test)]
 mod tests {
-    use super::fd_path;
+    use super::{decimal, fd_path};
+
+    #[test]
+    fn numbers_are_written_without_allocating() {
+        let mut buf = [0u8; 12];
+        assert_eq!(decimal(0, &mut buf), b"0");
+        assert_eq!(decimal(4_294_967_295, &mut buf), b"4294967295");
+    }
 
     #[test]
     fn fd_paths_are_written_without_allocating() {

@@ -31,13 +31,14 @@ mod probe;
 mod reap;
 mod secrets;
 mod uid;
+pub mod watchdog;
 
-pub use cgroup::{CgroupParent, CgroupVersion, MemoryCgroup};
+pub use cgroup::{sweep_abandoned_cgroups, CgroupParent, CgroupVersion, MemoryCgroup};
 pub use limits::{runner_rlimits, Rlimit};
 pub use mounts::{Hide, MountPlan};
 pub use output::{capture, CappedOutput};
 pub use probe::{capabilities, Capabilities, NamespaceMode};
-pub use reap::{all_processes, become_subreaper, kill_group, processes_of, sweep_uid, ProcInfo};
+pub use reap::{all_processes, become_subreaper, kill_group, processes_of, reap_group, sweep_uid, ProcInfo};
 pub use secrets::Secrets;
 pub use uid::UidSlot;
 
@@ -87,8 +88,10 @@ pub struct Policy {
     pub rlimits: Vec<Rlimit>,
     /// Working directory, entered after the file-system view is set up.
     pub workdir: Option<PathBuf>,
-    /// Kill the child when the thread that started it ends (a grader killed
-    /// in the middle of a batch takes its runners with it).
+    /// Kill the child when the thread that started it ends, and have the
+    /// [`watchdog`] kill its whole process group when the grader dies (a
+    /// grader killed in the middle of a batch takes its builds and runners,
+    /// and everything they started, with it).
     pub die_with_parent: bool,
     /// Cap the memory of the child and everything it starts, together, in a
     /// memory cgroup of its own (where the machine allows, see
@@ -101,16 +104,29 @@ impl Policy {
     /// The memory cgroup for one child under this policy, capped at `bytes`;
     /// `None` when the policy asks for none or the machine has none.
     pub fn memory_cgroup(&self, caps: &Capabilities, bytes: u64) -> Result<Option<MemoryCgroup>, String> {
+        self.memory_cgroup_for("runner", caps, bytes)
+    }
+
+    /// [`Policy::memory_cgroup`] for a child of another `kind` (`build`): the
+    /// cgroup is named `gradwork-<kind>-<grader pid>-<n>`, so that a later
+    /// grader can tell whose it was ([`sweep_abandoned_cgroups`]).
+    pub fn memory_cgroup_for(&self, kind: &str, caps: &Capabilities, bytes: u64) -> Result<Option<MemoryCgroup>, String> {
         static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let (true, Ok(parent)) = (self.memory_tree, &caps.memory) else { return Ok(None) };
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        MemoryCgroup::create(parent, &format!("gradwork-runner-{}-{n}", std::process::id()), bytes).map(Some)
+        MemoryCgroup::create(parent, &cgroup::child_name(kind, std::process::id(), n), bytes).map(Some)
     }
 
     /// Installs the policy on `cmd` (a `pre_exec` hook): a new session and
     /// process group, then the namespaces, the file-system view, the working
     /// directory, the limits and the user, as far as `caps` allows.
     pub fn apply(&self, cmd: &mut Command, caps: &Capabilities) -> Result<(), SandboxError> {
+        self.apply_in(cmd, caps, None)
+    }
+
+    /// [`Policy::apply`], with the child joining `cgroup` before anything
+    /// else (before `exec`), so that nothing it starts escapes the cgroup.
+    pub fn apply_in(&self, cmd: &mut Command, caps: &Capabilities, cgroup: Option<&MemoryCgroup>) -> Result<(), SandboxError> {
         let namespaces = enter::Namespaces {
             mount: !self.mounts.is_empty() && caps.filesystem.is_ok(),
             network: self.isolate_network && caps.network.is_ok(),
@@ -125,7 +141,10 @@ impl Policy {
         let uid = self.uid.filter(|_| caps.users.is_ok());
         let rlimits = self.rlimits.iter().filter(|r| uid.is_some() || !r.needs_own_user()).copied().collect();
         let plan = if namespaces.mount { Some(&self.mounts) } else { None };
-        let prepared = enter::Prepared::new(namespaces, mode, plan, self.workdir.as_deref(), rlimits, uid, self.die_with_parent)?;
+        let mut prepared = enter::Prepared::new(namespaces, mode, plan, self.workdir.as_deref(), rlimits, uid, self.die_with_parent)?;
+        if let Some(cgroup) = cgroup {
+            prepared = prepared.join_cgroup(&cgroup.procs_file())?;
+        }
         prepared.install(cmd);
         Ok(())
     }

@@ -66,6 +66,22 @@ impl Capabilities {
         };
         format!("{network}; {filesystem}; {users}; {memory}")
     }
+
+    /// What a submission's build gets, in words, for report headers: the
+    /// memory cap over its whole process tree, or why it is per process.
+    pub fn describe_build(&self) -> String {
+        match &self.memory {
+            Ok(parent) => {
+                let version = match parent.version() {
+                    super::CgroupVersion::V1 => "cgroup v1",
+                    super::CgroupVersion::V2 => "cgroup v2",
+                };
+                let note = parent.note().map(|n| format!("; {n}")).unwrap_or_default();
+                format!("build memory capped over cargo, rustc and the linker together (own memory cgroup, {version}{note})")
+            }
+            Err(why) => format!("build memory capped per process only: {why}"),
+        }
+    }
 }
 
 fn probe() -> Capabilities {

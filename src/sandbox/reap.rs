@@ -31,8 +31,11 @@ pub fn become_subreaper() -> std::io::Result<()> {
     Ok(())
 }
 
-/// Sends SIGKILL to the process group `pgid` (a child that called `setsid()`).
+/// Sends SIGKILL to the process group `pgid` (a child that called `setsid()`),
+/// and tells the [`watchdog`](super::watchdog) to forget it. Call it before
+/// reaping the group's leader, whose id may be reused once it is reaped.
 pub fn kill_group(pgid: u32) {
+    super::watchdog::forget_group(pgid);
     if let Ok(pgid) = i32::try_from(pgid) {
         if pgid > 1 {
             // SAFETY: kill(2) of a process group we created.
@@ -41,6 +44,41 @@ pub fn kill_group(pgid: u32) {
             }
         }
     }
+}
+
+/// Reaps the processes of group `pgid` that were handed to this process (the
+/// grader is their subreaper: their parent died before them). Call it after
+/// [`kill_group`], so that none is left as a zombie.
+pub fn reap_group(pgid: u32) {
+    // SAFETY: getpid cannot fail.
+    let me = unsafe { libc::getpid() };
+    for round in 0..50u64 {
+        let orphans: Vec<i32> = all_processes()
+            .into_iter()
+            .filter(|p| p.ppid == me && process_group(p.pid) == Some(pgid as i32))
+            .map(|p| p.pid)
+            .collect();
+        if orphans.is_empty() {
+            return;
+        }
+        for pid in orphans {
+            let mut status = 0;
+            // SAFETY: waitpid on one specific child of ours, which no `Child` waits for
+            // (the group's leader is reaped by its `Child` before this is called).
+            unsafe {
+                libc::waitpid(pid, &mut status, libc::WNOHANG);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(1 + round.min(9)));
+    }
+}
+
+/// The process group of `pid` (field 5 of `/proc/<pid>/stat`).
+fn process_group(pid: i32) -> Option<i32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    rest.split_whitespace().nth(2)?.parse().ok()
 }
 
 /// Every process whose real user id is `uid` (zombies included).

@@ -38,8 +38,9 @@ pub struct Secrets {
 }
 
 impl Secrets {
-    /// The view of a submission's build running in `workspace`.
-    pub fn for_build(&self, workspace: &Path) -> MountPlan {
+    /// The view of a submission's build running in `workspace` and building
+    /// into `target_dir` (its build slot, inside the shared cache).
+    pub fn for_build(&self, workspace: &Path, target_dir: &Path) -> MountPlan {
         let home = home();
         let cargo_home = env_dir("CARGO_HOME").or_else(|| home.as_ref().map(|h| h.join(".cargo")));
         let rustup_home = env_dir("RUSTUP_HOME").or_else(|| home.as_ref().map(|h| h.join(".rustup")));
@@ -47,8 +48,10 @@ impl Secrets {
         for secret in COURSE_SECRETS {
             plan = plan.hide(self.course_root.join(secret));
         }
-        plan = plan.keep(&self.build_dir);
-        // Inside the cache, only cargo's profile directories (which hold `.fingerprint/`).
+        // Inside the cache, only cargo's profile directories (which hold
+        // `.fingerprint/`) and the build's own slot: other slots hold other
+        // submissions' builds.
+        plan = plan.keep(&self.build_dir).hide(self.build_dir.join("slots")).keep(target_dir);
         for entry in std::fs::read_dir(&self.build_dir).into_iter().flatten().flatten() {
             let path = entry.path();
             if path.is_dir() && !path.join(".fingerprint").is_dir() {
@@ -133,12 +136,12 @@ mod tests {
 
     #[test]
     fn a_build_sees_the_harness_but_no_solution_submission_or_report() {
-        let plan = secrets().for_build(Path::new("/tmp/gradwork-build-x"));
+        let plan = secrets().for_build(Path::new("/tmp/gradwork-build-x"), Path::new("/course/target/gradwork/slots/3"));
         let (hidden, kept) = (hidden(&plan), kept(&plan));
-        for secret in ["/course/reference", "/course/graders", "/course/tests", "/course/target", "/course/.git", "/subs", "/out", "/tmp"] {
+        for secret in ["/course/reference", "/course/graders", "/course/tests", "/course/target", "/course/.git", "/course/target/gradwork/slots", "/subs", "/out", "/tmp"] {
             assert!(hidden.contains(&secret.to_string()), "{secret} is not hidden: {hidden:?}");
         }
-        for needed in ["/tmp/gradwork-build-x", "/course", "/course/target/gradwork", "/opt/venv/site-packages/torch"] {
+        for needed in ["/tmp/gradwork-build-x", "/course", "/course/target/gradwork", "/course/target/gradwork/slots/3", "/opt/venv/site-packages/torch"] {
             assert!(kept.contains(&needed.to_string()), "{needed} is not kept: {kept:?}");
         }
     }

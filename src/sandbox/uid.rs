@@ -35,6 +35,7 @@ impl UidSlot {
             let Ok(addr) = SocketAddr::from_abstract_name(format!("gradwork-sandbox-uid-{uid}")) else { continue };
             let Ok(listener) = UnixListener::bind_addr(&addr) else { continue };
             if sweep_uid(uid) == 0 {
+                super::watchdog::watch_user(uid);
                 return Ok(UidSlot { uid, _claim: listener });
             }
         }
@@ -54,6 +55,8 @@ impl UidSlot {
 
 impl Drop for UidSlot {
     fn drop(&mut self) {
-        sweep_uid(self.uid);
+        if sweep_uid(self.uid) == 0 {
+            super::watchdog::forget_user(self.uid);
+        }
     }
 }
