@@ -4,12 +4,12 @@
 //! points, the name of the function they are writing, or a word of the
 //! title. So a selector is, in this order:
 //!
-//! 1. a check id (`pairwise-distances`);
-//! 2. a function name (`pairwise_distances`, with `_`): every check whose id
-//!    is the name with `_` → `-`, or starts with it and a `-`
+//! 1. a function name (`pairwise_distances`, with `_`): every check whose
+//!    id is the name with `_` → `-`, or starts with it and a `-`
 //!    (`pairwise-distances`, `pairwise-distances-random`); else the check
 //!    whose id the name starts with, up to a `-` (`poisson_pmf_matrix` →
 //!    `poisson-pmf`), the longest if several;
+//! 2. a check id (`pairwise-distances`): that check alone;
 //! 3. a prefix of exactly one id (`pair`); a prefix of several is an error
 //!    that lists them.
 //!
@@ -116,12 +116,9 @@ fn resolve_one(selector: &str, candidates: &[Candidate]) -> Result<Vec<usize>, S
     let indices = |keep: &dyn Fn(&str) -> bool| -> Vec<usize> {
         candidates.iter().enumerate().filter(|(_, c)| keep(&c.id)).map(|(i, _)| i).collect()
     };
-    let exact = indices(&|id| id == key);
-    if !exact.is_empty() {
-        return Ok(exact);
-    }
     if selector.contains('_') {
-        let function = indices(&|id| id.strip_prefix(key.as_str()).is_some_and(|rest| rest.starts_with('-')));
+        // A function name: every check of the function, the one named like it included.
+        let function = indices(&|id| id.strip_prefix(key.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with('-')));
         if !function.is_empty() {
             return Ok(function);
         }
@@ -130,6 +127,10 @@ fn resolve_one(selector: &str, candidates: &[Candidate]) -> Result<Vec<usize>, S
         if let Some(&longest) = shorter.iter().max_by_key(|&&i| candidates[i].id.len()) {
             return Ok(vec![longest]);
         }
+    }
+    let exact = indices(&|id| id == key);
+    if !exact.is_empty() {
+        return Ok(exact);
     }
     let prefixed = indices(&|id| !key.is_empty() && id.starts_with(key.as_str()));
     match prefixed.len() {
@@ -197,6 +198,8 @@ mod tests {
         assert_eq!(pick(&["Index-Grid"]).unwrap(), ["index-grid"], "case does not matter");
         assert_eq!(pick(&["index_grid"]).unwrap(), ["index-grid"], "a function name that is an id");
         assert_eq!(pick(&["train_step"]).unwrap(), ["train-step-sgd", "train-step-adam"], "every check of a function");
+        assert_eq!(pick(&["train_sgd"]).unwrap(), ["train-sgd"]);
+        assert_eq!(pick(&["train-sgd"]).unwrap(), ["train-sgd"], "an id is exact even where it starts others");
         assert_eq!(pick(&["poisson_pmf_matrix"]).unwrap(), ["poisson-pmf"], "a function whose check's id is shorter");
         assert!(pick(&["poisson-pmf-matrix"]).is_err(), "only a function name, with `_`, says more than the id");
         assert_eq!(pick(&["pairw"]).unwrap(), ["pairwise-distances"]);
