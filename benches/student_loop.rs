@@ -23,8 +23,9 @@
 //! - **checks**: the checks binary, run as `cargo test` runs it (in the
 //!   crate's folder), with the default seed.
 //!
-//! and prints the medians (and the range) with the machine's load average
-//! before and after: on a shared machine, read the numbers with the load.
+//! and prints the medians (and the range) of wall-clock and CPU seconds, with
+//! the machine's load average before and after: on a shared machine the
+//! wall-clock seconds grow with the load, the CPU seconds hardly do.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -61,36 +62,72 @@ fn main() {
     for id in &ids {
         let crate_dir = copy.join("assignments").join(id);
         let (mut compile, mut checks) = (Vec::new(), Vec::new());
+        let (mut compile_cpu, mut checks_cpu) = (Vec::new(), Vec::new());
         let mut verdict = String::from("passed");
         for rep in 0..repetitions {
             append_comment(&crate_dir.join("src").join("lib.rs"), rep);
-            let started = Instant::now();
+            let (started, cpu) = (Instant::now(), children_cpu_seconds());
             let output = cargo(&target, &copy).args(["test", "--no-run", "--message-format=json", "-p", id]).output().expect("cargo runs");
             compile.push(started.elapsed().as_secs_f64());
+            compile_cpu.push(children_cpu_seconds() - cpu);
             assert!(output.status.success(), "{id} does not build:\n{}", String::from_utf8_lossy(&output.stderr));
             let binary = checks_binary(&String::from_utf8_lossy(&output.stdout)).unwrap_or_else(|| panic!("{id}: cargo named no checks binary"));
-            let started = Instant::now();
+            let (started, cpu) = (Instant::now(), children_cpu_seconds());
             let run = Command::new(&binary).current_dir(&crate_dir).env("NO_COLOR", "1").output().expect("the checks run");
             checks.push(started.elapsed().as_secs_f64());
+            checks_cpu.push(children_cpu_seconds() - cpu);
             if !run.status.success() {
                 // The reference must pass: a failure here is a grader or harness bug, not a speed.
                 verdict = format!("FAILED (exit {:?})", run.status.code());
                 eprintln!("{id}: the reference failed its checks:\n{}", String::from_utf8_lossy(&run.stdout));
             }
-            eprintln!("{id} #{}: compile {:.1} s, checks {:.1} s", rep + 1, compile[rep], checks[rep]);
+            eprintln!("{id} #{}: compile {:.1} s ({:.1} s CPU), checks {:.1} s ({:.1} s CPU)", rep + 1, compile[rep], compile_cpu[rep], checks[rep], checks_cpu[rep]);
         }
-        rows.push((id.clone(), compile, checks, verdict));
+        rows.push(Row { id: id.clone(), compile, compile_cpu, checks, checks_cpu, verdict });
     }
     let load_after = load_average();
 
     println!("\nThe edit-and-test loop of a student with a solved crate: {repetitions} repetition(s), medians (range).");
     println!("Machine: {} cores; load average (1, 5, 15 min) before {load_before}, after {load_after}.\n", cores());
-    println!("| assignment | compile (s) | checks (s) | loop (s) | checks |");
-    println!("|---|---:|---:|---:|---|");
-    for (id, compile, checks, verdict) in &rows {
-        let loop_s: Vec<f64> = compile.iter().zip(checks).map(|(a, b)| a + b).collect();
-        println!("| {id} | {} | {} | {} | {verdict} |", cell(compile), cell(checks), cell(&loop_s));
+    println!("Wall-clock seconds are what the student waits; CPU seconds (all processes) barely change with the load.\n");
+    println!("| assignment | compile (s) | checks (s) | loop (s) | compile CPU (s) | checks CPU (s) | checks |");
+    println!("|---|---:|---:|---:|---:|---:|---|");
+    for r in &rows {
+        let loop_s: Vec<f64> = r.compile.iter().zip(&r.checks).map(|(a, b)| a + b).collect();
+        println!(
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            r.id,
+            cell(&r.compile),
+            cell(&r.checks),
+            cell(&loop_s),
+            cell(&r.compile_cpu),
+            cell(&r.checks_cpu),
+            r.verdict
+        );
     }
+}
+
+/// One assignment's measurements, one value per repetition.
+struct Row {
+    id: String,
+    compile: Vec<f64>,
+    compile_cpu: Vec<f64>,
+    checks: Vec<f64>,
+    checks_cpu: Vec<f64>,
+    verdict: String,
+}
+
+/// User and system CPU seconds of the child processes waited for so far
+/// (cargo counts its rustc and linker processes, which it waits for).
+fn children_cpu_seconds() -> f64 {
+    // SAFETY: getrusage fills the struct it is given; a zeroed rusage is a valid value.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: a valid pointer to an rusage owned by this frame.
+    if unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) } != 0 {
+        return f64::NAN;
+    }
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
+    seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
 /// A cargo command for the copy, building into `target` with gradwork's libtorch settings.
