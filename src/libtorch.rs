@@ -12,6 +12,33 @@ pub const LIB_DIR: &str = env!("GRADWORK_LIBTORCH_LIB");
 /// and `libtorch_cuda.so` present): then [`load_cuda`] makes CUDA usable.
 pub const LINKS_CUDA: bool = matches!(env!("GRADWORK_LINK_CUDA").as_bytes(), b"1");
 
+/// The CUDA version of this install (e.g. `13.0` from `2.13.0+cu130`) when
+/// it is a CUDA install ([`LINKS_CUDA`]); `None` when only libtorch's CPU
+/// runtime is there, whatever the wheel's build tag says. Empty when a CUDA
+/// install's version names no CUDA release.
+pub fn install_cuda() -> Option<String> {
+    LINKS_CUDA.then(|| cuda_of_version(VERSION).unwrap_or_default())
+}
+
+/// The CUDA release a libtorch version's build tag names: `2.13.0+cu130` →
+/// `13.0`, `2.6.0+cu118` → `11.8`; `None` for `+cpu` or no tag.
+///
+/// ```
+/// use gradwork::libtorch::cuda_of_version;
+/// assert_eq!(cuda_of_version("2.13.0+cu130").as_deref(), Some("13.0"));
+/// assert_eq!(cuda_of_version("2.6.0+cu118").as_deref(), Some("11.8"));
+/// assert_eq!(cuda_of_version("2.13.0+cpu"), None);
+/// assert_eq!(cuda_of_version("2.13.0"), None);
+/// ```
+pub fn cuda_of_version(version: &str) -> Option<String> {
+    let digits = version.split_once('+')?.1.strip_prefix("cu")?;
+    if digits.len() < 2 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (major, minor) = digits.split_at(digits.len() - 1);
+    Some(format!("{major}.{minor}"))
+}
+
 /// Loads `libtorch_cuda.so` into the process (once), so that libtorch's CUDA
 /// backend registers itself: the linker's `--as-needed` drops the library from
 /// binaries, which would leave `tch::Cuda::is_available()` false on a GPU

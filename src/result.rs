@@ -112,8 +112,14 @@ pub struct ReportHeader {
     pub gradwork_version: String,
     /// Version of the assignment's grader crate.
     pub grader_version: String,
-    /// Version of libtorch the grader links.
+    /// Version of libtorch the grader links, exactly as the install names it
+    /// (e.g. `2.13.0+cu130`: the wheel's build tag, which a CPU-only install keeps).
     pub libtorch_version: String,
+    /// The CUDA version of a CUDA install of libtorch (e.g. `13.0`); `None`
+    /// when only libtorch's CPU runtime is installed (a wheel built for CUDA
+    /// without its CUDA libraries, or a CPU build).
+    #[serde(default)]
+    pub libtorch_cuda: Option<String>,
     /// Device the oracle ran on (`cpu`, `cuda:0`).
     pub device: String,
     /// Seed every random input of this run derives from.
@@ -124,6 +130,37 @@ pub struct ReportHeader {
     pub mode: String,
     /// The one command that reproduces this report.
     pub reproduce: String,
+}
+
+impl ReportHeader {
+    /// libtorch as a person needs to know it: the release, what it runs on,
+    /// and the device when that is not already said.
+    ///
+    /// ```
+    /// # use gradwork::result::ReportHeader;
+    /// let mut h = ReportHeader { assignment: "a00-demo".into(), gradwork_version: "0.1.0".into(),
+    ///     grader_version: "0.1.0".into(), libtorch_version: "2.13.0+cu130".into(), libtorch_cuda: None,
+    ///     device: "cpu".into(), seed: 1, limits: String::new(), mode: "in-process".into(), reproduce: String::new() };
+    /// assert_eq!(h.libtorch_in_words(), "libtorch 2.13.0 (CPU runtime)");
+    /// h.libtorch_cuda = Some("13.0".into());
+    /// assert_eq!(h.libtorch_in_words(), "libtorch 2.13.0 (CUDA 13.0 build, running on cpu)");
+    /// h.device = "cuda:0".into();
+    /// assert_eq!(h.libtorch_in_words(), "libtorch 2.13.0 (CUDA 13.0) · device cuda:0");
+    /// ```
+    pub fn libtorch_in_words(&self) -> String {
+        // `2.13.0+cu130`: the part after `+` names the wheel's build, not what runs.
+        let release = self.libtorch_version.split('+').next().unwrap_or(&self.libtorch_version);
+        match (&self.libtorch_cuda, self.device.as_str()) {
+            (None, "cpu") => format!("libtorch {release} (CPU runtime)"),
+            (None, device) => format!("libtorch {release} (CPU runtime) · device {device}"),
+            (Some(cuda), "cpu") => format!("libtorch {release} ({} build, running on cpu)", cuda_words(cuda)),
+            (Some(cuda), device) => format!("libtorch {release} ({}) · device {device}", cuda_words(cuda)),
+        }
+    }
+}
+
+fn cuda_words(version: &str) -> String {
+    if version.is_empty() { "CUDA".to_string() } else { format!("CUDA {version}") }
 }
 
 /// Everything known about one graded submission.

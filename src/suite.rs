@@ -209,6 +209,7 @@ impl Suite {
             gradwork_version: crate::VERSION.to_string(),
             grader_version: self.grader_version.clone(),
             libtorch_version: crate::libtorch::VERSION.to_string(),
+            libtorch_cuda: crate::libtorch::install_cuda(),
             device: crate::libtorch::device_name(options.device),
             seed: options.seed,
             limits: rubric.limits.describe(),

@@ -110,8 +110,13 @@ fn the_student_release_holds_no_reference_code_and_no_hidden_checks() {
     for rel in ["README.md", "Makefile", "Cargo.lock", "tools/setup_libtorch.py", "assignments/a01-tensors/README.md", "assignments/a01-tensors/tests/checks.rs"] {
         assert!(dest.join(rel).is_file(), "{rel} is missing");
     }
-    let workflow = fs::read_to_string(dest.join(".github/workflows/grade.yml")).unwrap();
-    assert!(workflow.contains("cargo test -p a01-tensors --") && !workflow.contains(release::ASSIGNMENT_PLACEHOLDER));
+    // Both workflows: the checks in the job summary, and the same with the points sent to GitHub Classroom.
+    for (template, rel) in release::STUDENT_WORKFLOWS {
+        let workflow = fs::read_to_string(dest.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        let expected = fs::read_to_string(course.root().join(template)).unwrap().replace(release::ASSIGNMENT_PLACEHOLDER, ID);
+        assert_eq!(workflow, expected, "{rel} is {template} for {ID}");
+        assert!(workflow.contains("cargo test -p a01-tensors --") && !workflow.contains(release::ASSIGNMENT_PLACEHOLDER));
+    }
     // A second release into the same folder is refused.
     let again = release::student(&course, ID, &dest).unwrap_err();
     assert!(matches!(again, ReleaseError::NotEmpty(_)), "{again}");

@@ -1,7 +1,8 @@
 //! Every output format, written from one report that holds every class of
 //! failure message the harness produces: terminal (plain and coloured),
-//! Gradescope results.json (validated against Gradescope's schema),
-//! JUnit XML, the GitHub job summary and annotations, CSV, JSON, and the
+//! Gradescope results.json (validated against Gradescope's schema), GitHub
+//! Classroom's result (validated against what its reporter reads), JUnit
+//! XML, the GitHub job summary and annotations, CSV, JSON, and the
 //! `--min-score` policy. The messages are made by the real message code
 //! (`suite::describe`, `grade::build_failure_message`, forbidden-API
 //! violations), so a change of wording shows up here as a snapshot diff.
@@ -12,7 +13,7 @@ use gradwork::forbidden::Violation;
 use gradwork::report::output::{self, Context, Format, ReportArgs, ReportSpec};
 use gradwork::report::policy::MinScore;
 use gradwork::report::terminal::{ColorChoice, Style};
-use gradwork::report::{csv, github, gradescope, junit};
+use gradwork::report::{classroom, csv, github, gradescope, junit};
 use gradwork::result::{CheckResult, ReportHeader, Status, SubmissionReport, Visibility};
 use gradwork::rubric::CheckSpec;
 use gradwork::submission::CallError;
@@ -27,6 +28,7 @@ fn header() -> ReportHeader {
         gradwork_version: "0.1.0".into(),
         grader_version: "0.1.0".into(),
         libtorch_version: "2.13.0".into(),
+        libtorch_cuda: None,
         device: "cpu".into(),
         seed: 2026,
         limits: "20 s per check, 8192 MiB memory, 600 s CPU, 64 MiB per file".into(),
@@ -295,6 +297,111 @@ fn gradescope_json() {
     insta::assert_snapshot!(gradescope::to_json(&alice()));
 }
 
+fn classroom_validator() -> jsonschema::Validator {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/classroom-results.schema.json")).expect("the schema is JSON");
+    jsonschema::validator_for(&schema).expect("the schema is a valid JSON Schema")
+}
+
+/// What the reporter does with the step output: base64, then JSON.
+fn decode_classroom(encoded: &str) -> serde_json::Value {
+    use base64::Engine as _;
+    let json = base64::engine::general_purpose::STANDARD.decode(encoded).unwrap_or_else(|e| panic!("not base64 ({e}): {encoded}"));
+    serde_json::from_slice(&json).expect("base64 of JSON")
+}
+
+fn classroom_document(report: &SubmissionReport) -> serde_json::Value {
+    decode_classroom(&classroom::encode(&classroom::results(report, "")))
+}
+
+#[test]
+fn classroom_results_have_the_fields_the_reporter_reads() {
+    let validator = classroom_validator();
+    for r in [alice(), bob(), local()] {
+        let document = classroom_document(&r);
+        let errors = schema_errors(&validator, &document);
+        assert!(errors.is_empty(), "{}: {errors:#?}", r.name);
+        let ran: Vec<&CheckResult> = r.checks.iter().filter(|c| c.status != Status::NotRun).collect();
+        let tests = document["tests"].as_array().unwrap();
+        assert_eq!(tests.len(), ran.len(), "{}: one test per check that ran", r.name);
+        // The dashboard shows Σ tests[].score / max_score.
+        let score: f64 = tests.iter().map(|t| t["score"].as_f64().unwrap()).sum();
+        assert_eq!(score, ran.iter().map(|c| c.score).sum::<f64>(), "{}", r.name);
+        assert_eq!(document["max_score"].as_f64().unwrap(), ran.iter().map(|c| c.max_score).sum::<f64>(), "{}", r.name);
+        for (t, c) in tests.iter().zip(&ran) {
+            let want = match c.status {
+                Status::Passed => "pass",
+                Status::Failed => "fail",
+                _ => "error",
+            };
+            assert_eq!(t["status"], want, "{}: {}", r.name, c.id);
+            if c.visibility.runs_locally() {
+                assert_eq!(t["name"], c.title.as_str());
+                assert_eq!(t["test_code"], format!("{} --check {}", r.header.reproduce, c.id), "runs the check alone");
+                let message = t["message"].as_str().unwrap();
+                match message.strip_suffix(classroom::CUT_NOTE) {
+                    Some(start) => assert!(c.message.starts_with(start), "{}", c.id),
+                    None => assert_eq!(message, c.message, "{}", c.id),
+                }
+            } else {
+                // The reporter prints names and messages in the job log, which the student reads.
+                assert!(t["name"].as_str().unwrap().starts_with("hidden check "), "{}: {t}", c.id);
+                assert_eq!((t["message"].as_str(), t["test_code"].as_str()), (Some(""), Some("")), "{}", c.id);
+            }
+        }
+        let any = |s: &str| tests.iter().any(|t| t["status"] == s);
+        let want = if any("fail") { "fail" } else if any("error") { "error" } else { "pass" };
+        assert_eq!(document["status"], want, "{}", r.name);
+    }
+    // A line the message points at goes with its file; none is 0, which the reporter leaves out.
+    let alice = classroom::results(&alice(), "submissions/alice");
+    let todo = alice.tests.iter().find(|t| t.message.contains("not implemented yet")).unwrap();
+    assert_eq!((todo.filename.as_str(), todo.line_no), ("submissions/alice/src/lib.rs", 42));
+    assert_eq!((alice.tests[0].filename.as_str(), alice.tests[0].line_no), ("", 0));
+    let passing = report("carol", every_class().into_iter().filter(|c| c.status == Status::Passed).collect());
+    assert_eq!(classroom_document(&passing)["status"], "pass");
+}
+
+#[test]
+fn the_classroom_schema_rejects_what_the_reporter_misreads() {
+    let validator = classroom_validator();
+    let good = classroom_document(&alice());
+    let broken = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut v = good.clone();
+        edit(&mut v);
+        schema_errors(&validator, &v)
+    };
+    assert!(!broken(&|v| v["tests"][0]["status"] = "passed".into()).is_empty(), "the reporter counts only `pass`");
+    assert!(!broken(&|v| v["status"] = "failed".into()).is_empty(), "the job fails only on `fail` or `error`");
+    assert!(!broken(&|v| v["tests"][0]["score"] = "1".into()).is_empty(), "scores are summed as numbers");
+    assert!(!broken(&|v| { v["tests"][0].as_object_mut().unwrap().remove("line_no"); }).is_empty(), "a missing line_no prints `line undefined`");
+    assert!(!broken(&|v| { v.as_object_mut().unwrap().remove("max_score"); }).is_empty(), "no max_score, no points in Classroom");
+    assert!(!broken(&|v| v["version"] = 2.into()).is_empty());
+}
+
+#[test]
+fn classroom_results_fit_in_one_environment_variable() {
+    // The reporter gets the document in one environment variable, which Linux caps at 128 KiB.
+    let huge = "error[E0308]: mismatched types × \"quoted\"\n".repeat(3000);
+    let checks: Vec<CheckResult> = (0..100)
+        .map(|i| {
+            let mut c = result(&spec(&format!("check-{i}"), 1.0, Visibility::Visible, None), Some(Failure::wrong(huge.clone())));
+            c.title = format!("Exercise {i}: {}", "a long title ".repeat(10));
+            c
+        })
+        .collect();
+    let encoded = classroom::encode(&classroom::results(&report("mallory", checks), ""));
+    assert!(encoded.len() < 128 * 1024, "{} bytes", encoded.len());
+    let document = decode_classroom(&encoded);
+    let message = document["tests"][0]["message"].as_str().unwrap();
+    assert!(message.ends_with(classroom::CUT_NOTE) && message.len() > 200, "{message}");
+}
+
+#[test]
+fn classroom_json() {
+    insta::assert_snapshot!(serde_json::to_string_pretty(&classroom_document(&alice())).unwrap());
+}
+
 #[test]
 fn junit_parses_and_counts() {
     let xml = junit::render(&[alice(), bob()]);
@@ -423,7 +530,8 @@ fn report_flags_parse_and_forward() {
     assert_eq!((spec.format, spec.path.as_deref()), (Format::Junit, Some(std::path::Path::new("out/j.xml"))));
     assert_eq!("github".parse::<ReportSpec>().unwrap(), ReportSpec { format: Format::Github, path: None });
     insta::assert_snapshot!("junit".parse::<ReportSpec>().unwrap_err(), @"--report junit needs a file: --report junit=PATH");
-    insta::assert_snapshot!("yaml=x".parse::<ReportSpec>().unwrap_err(), @"unknown format `yaml`: use one of human, json, junit, markdown, github, gradescope, csv");
+    insta::assert_snapshot!("yaml=x".parse::<ReportSpec>().unwrap_err(), @"unknown format `yaml`: use one of human, json, junit, markdown, github, gradescope, csv, classroom");
+    assert_eq!("classroom".parse::<ReportSpec>().unwrap(), ReportSpec { format: Format::Classroom, path: None }, "$GITHUB_OUTPUT by default");
     let args = ReportArgs {
         format: Format::Junit,
         reports: vec![spec, "github".parse().unwrap()],
@@ -438,7 +546,7 @@ fn emit_writes_every_requested_file() {
     let file = |name: &str| tmp.path().join(name);
     let args = ReportArgs {
         format: Format::Json,
-        reports: ["junit", "json", "markdown", "csv", "gradescope", "human"]
+        reports: ["junit", "json", "markdown", "csv", "gradescope", "human", "classroom"]
             .iter()
             .map(|f| format!("{f}={}", file(f).display()).parse().unwrap())
             .chain(std::iter::once(format!("github={}", file("summary.md").display()).parse().unwrap()))
@@ -457,6 +565,9 @@ fn emit_writes_every_requested_file() {
     assert!(read("csv").starts_with("name,score,max_score,passes,"));
     assert!(schema_errors(&schema_validator(), &serde_json::from_str(&read("gradescope")).unwrap()).is_empty());
     assert!(!read("human").contains('\x1b'));
+    let document = decode_classroom(read("classroom").trim());
+    assert!(schema_errors(&classroom_validator(), &document).is_empty());
+    assert_eq!(document["max_score"], 16.0, "the points of the checks that ran");
     // The job summary is appended to what earlier steps wrote.
     assert_eq!(read("summary.md"), format!("earlier step\n{}", github::summary(&[local()])));
     // Gradescope's format holds one submission.
@@ -602,10 +713,12 @@ fn a_students_cargo_test_speaks_junit_github_and_min_score() {
     let (course, mut cargo) = course_cargo();
     let tmp = tempfile::tempdir().unwrap();
     let summary = tmp.path().join("summary.md");
+    let step_output = tmp.path().join("output");
     let _lock = build_lock(&course.build_dir());
     let output = cargo
-        .args(["test", "--quiet", "-p", "a01-tensors", "--", "--format", "junit", "--report", "github", "--min-score", "10%"])
+        .args(["test", "--quiet", "-p", "a01-tensors", "--", "--format", "junit", "--report", "github", "--report", "classroom", "--min-score", "10%"])
         .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_OUTPUT", &step_output)
         .env("GITHUB_WORKSPACE", course.root())
         .output()
         .unwrap();
@@ -624,6 +737,15 @@ fn a_students_cargo_test_speaks_junit_github_and_min_score() {
     assert!(notice.contains("is not implemented yet"), "{notice}");
     let summary = std::fs::read_to_string(&summary).unwrap();
     assert!(summary.starts_with("## a01-tensors · local: 0 / 31 points\n"), "{summary}");
+    // GitHub Classroom's reporter reads the step output `result`: 0 of the 31 visible points.
+    let step_output = std::fs::read_to_string(&step_output).unwrap();
+    let encoded = step_output.strip_prefix("result=").unwrap_or_else(|| panic!("{step_output}"));
+    let document = decode_classroom(encoded.trim_end());
+    assert!(schema_errors(&classroom_validator(), &document).is_empty());
+    assert_eq!((document["max_score"].as_f64(), document["tests"].as_array().map(Vec::len)), (Some(31.0), Some(19)));
+    let first = &document["tests"][0];
+    assert_eq!((first["status"].as_str(), first["filename"].as_str()), (Some("error"), Some("assignments/a01-tensors/src/lib.rs")));
+    assert!(first["line_no"].as_u64().is_some_and(|l| l > 0), "the line of the `todo!()`: {first}");
 }
 
 #[test]
@@ -636,11 +758,14 @@ fn gradwork_grade_speaks_github_and_min_score() {
     gradwork::samples::materialize(&course, "a01-tensors", sample, &tmp.path().join("subs/panics")).unwrap();
     let summary = tmp.path().join("summary.md");
     let junit = tmp.path().join("junit.xml");
+    let classroom_file = tmp.path().join("classroom.b64");
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_gradwork"))
         .current_dir(tmp.path())
         // A generous time limit: this test is about the reports, not about speed on a busy machine.
         .args(["grade", "a01-tensors", "subs/panics", "--out", "out", "--time-limit", "120", "--format", "github", "--min-score", "100%", "--report"])
         .arg(format!("junit={}", junit.display()))
+        .arg("--report")
+        .arg(format!("classroom={}", classroom_file.display()))
         .env("GITHUB_STEP_SUMMARY", &summary)
         .env("GITHUB_WORKSPACE", tmp.path())
         .env("NO_COLOR", "1")
@@ -670,6 +795,14 @@ fn gradwork_grade_speaks_github_and_min_score() {
     assert!(stdout.lines().any(|l| l.starts_with("panics ") && l.contains(" 51 / 52 ")), "the score table follows:\n{stdout}");
     assert!(std::fs::read_to_string(&summary).unwrap().contains("| ⚠️ | Exercise 12: counts the true entries of a mask (12 for arange(36)) | 0 / 1 | error |"));
     roxmltree::Document::parse(&std::fs::read_to_string(&junit).unwrap()).unwrap();
+    // Every check ran: the hidden ones count, unnamed, and only count-true lost its point.
+    let document = decode_classroom(std::fs::read_to_string(&classroom_file).unwrap().trim());
+    assert!(schema_errors(&classroom_validator(), &document).is_empty());
+    let tests = document["tests"].as_array().unwrap();
+    let score: f64 = tests.iter().map(|t| t["score"].as_f64().unwrap()).sum();
+    assert_eq!((score, document["max_score"].as_f64(), tests.len()), (36.0, Some(37.0), 22));
+    assert_eq!(tests.iter().filter(|t| t["name"].as_str().unwrap().starts_with("hidden check ")).count(), 3);
+    assert_eq!(document["status"], "error", "a panic is an error, not a wrong answer");
 }
 
 #[test]

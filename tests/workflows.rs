@@ -257,3 +257,106 @@ fn the_setup_the_workflows_use_exists() {
         }
     }
 }
+
+/// `templates/classroom.yml`, instantiated as a release writes it.
+fn classroom_workflow() -> (String, Value) {
+    load(&course().root().join(gradwork::dev::release::CLASSROOM_WORKFLOW))
+}
+
+fn find_step<'a>(job: &'a Value, id: &str) -> &'a Value {
+    job["steps"].as_sequence().unwrap().iter().find(|s| s["id"].as_str() == Some(id)).unwrap_or_else(|| panic!("no step `{id}`"))
+}
+
+/// What GitHub Classroom and its reporter (classroom-resources/autograding-grading-reporter@v1)
+/// need: the permissions and job id of Classroom's starter workflow (the reporter updates the
+/// check run `run-autograding-tests` with the points); for each id in `runners`, an environment
+/// variable `<ID>_RESULTS` holding that step's output `result`, which `--report classroom` writes.
+#[test]
+fn the_classroom_workflow_hands_the_points_to_the_reporter() {
+    let (_, workflow) = classroom_workflow();
+    for (scope, level) in [("checks", "write"), ("actions", "read"), ("contents", "read")] {
+        assert_eq!(workflow["permissions"][scope].as_str(), Some(level), "permissions: {scope}: {level}");
+    }
+    let job = &workflow["jobs"]["run-autograding-tests"];
+    assert!(job.is_mapping(), "the job id is `run-autograding-tests`");
+    assert!(job["name"].is_null(), "the check run takes the job's name: leave it the id");
+    let steps = job["steps"].as_sequence().unwrap();
+    let reporter = steps
+        .iter()
+        .find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("classroom-resources/autograding-grading-reporter@")))
+        .expect("a step uses Classroom's reporter");
+    assert_eq!(reporter["if"].as_str(), Some("always()"), "the reporter runs when a check fails too");
+    let runners = reporter["with"]["runners"].as_str().expect("`runners`");
+    for id in runners.split(',') {
+        // The reporter's own check of `runners`: ids of letters and digits, separated by commas.
+        assert!(!id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric()), "runner id `{id}`");
+        let variable = format!("{}_RESULTS", id.to_uppercase());
+        let value = reporter["env"][variable.as_str()].as_str().unwrap_or_else(|| panic!("the reporter reads ${variable}"));
+        assert!(value.contains(&format!("steps.{id}.outputs.result")), "{variable}: {value}");
+        // The step runs the checks and writes its output `result`.
+        let script = find_step(job, id)["run"].as_str().unwrap();
+        let tests: Vec<_> = invocations(script)
+            .into_iter()
+            .filter_map(|i| match i {
+                Invocation::StudentTest { package, args } => Some((package, args)),
+                Invocation::Gradwork(_) => None,
+            })
+            .collect();
+        let [(package, args)] = tests.as_slice() else { panic!("step `{id}` runs one `cargo test -p`: {script}") };
+        assert_eq!(package, "a01-tensors");
+        let args = gradwork::student::parse_args(args.clone().into_iter()).unwrap();
+        let to_output = gradwork::report::output::ReportSpec { format: gradwork::report::output::Format::Classroom, path: None };
+        assert!(args.report.reports.contains(&to_output), "step `{id}` writes `result` with --report classroom: {script}");
+    }
+}
+
+/// When the crate does not compile, `cargo test` writes no result: the
+/// workflow's fallback reports 0 of the visible points, in the document's
+/// shape, with the visible points counted as the harness counts them.
+#[test]
+fn the_classroom_fallback_scores_zero_of_the_visible_points() {
+    use base64::Engine as _;
+    let course = course();
+    let (_, workflow) = classroom_workflow();
+    let job = &workflow["jobs"]["run-autograding-tests"];
+    let fallback = find_step(job, "unbuilt");
+    assert_eq!(fallback["if"].as_str(), Some("always() && steps.gradwork.outputs.result == ''"));
+    let reporter_env = job["steps"].as_sequence().unwrap().iter().find_map(|s| s["env"]["GRADWORK_RESULTS"].as_str()).unwrap();
+    assert!(reporter_env.contains("steps.unbuilt.outputs.result"), "the reporter falls back to it: {reporter_env}");
+    // Run its script as the runner would, in a copy of the repository's rubric.
+    let tmp = tempfile::tempdir().unwrap();
+    let rubric = course.grader_dir("a01-tensors").join("rubric.toml");
+    std::fs::create_dir_all(tmp.path().join("graders/a01-tensors")).unwrap();
+    std::fs::copy(&rubric, tmp.path().join("graders/a01-tensors/rubric.toml")).unwrap();
+    let output_file = tmp.path().join("output");
+    let mut command = Command::new("bash");
+    command.args(["-e", "-c", fallback["run"].as_str().unwrap()]).current_dir(tmp.path()).env("GITHUB_OUTPUT", &output_file);
+    for (key, value) in fallback["env"].as_mapping().unwrap() {
+        command.env(key.as_str().unwrap(), value.as_str().unwrap());
+    }
+    let run = command.output().unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let written = std::fs::read_to_string(&output_file).unwrap();
+    let encoded = written.trim_end().strip_prefix("result=").unwrap_or_else(|| panic!("{written}"));
+    let json = base64::engine::general_purpose::STANDARD.decode(encoded).unwrap();
+    let results: gradwork::report::classroom::Results = serde_json::from_slice(&json).expect("the shape --report classroom writes");
+    let visible: f64 = course.rubric("a01-tensors").unwrap().checks.iter().filter(|c| c.visibility.runs_locally()).map(|c| c.points).sum();
+    assert_eq!((results.version, results.status, results.max_score), (1, gradwork::report::classroom::Verdict::Error, visible));
+    assert_eq!(results.tests.len(), 1);
+    assert_eq!((results.tests[0].score, results.tests[0].status), (0.0, gradwork::report::classroom::Verdict::Error));
+    assert!(results.tests[0].message.contains("does not compile"), "{}", results.tests[0].message);
+}
+
+/// Where a release writes classroom.yml, grade.yml stands down, so a push
+/// runs the checks once.
+#[test]
+fn the_student_workflow_stands_down_next_to_the_classroom_one() {
+    let (_, grade) = load(&course().root().join(gradwork::dev::release::STUDENT_WORKFLOW));
+    let checks = &grade["jobs"]["checks"];
+    assert_eq!(checks["needs"].as_str(), Some("classroom"));
+    assert_eq!(checks["if"].as_str(), Some("needs.classroom.outputs.present != 'true'"));
+    let look = find_step(&grade["jobs"]["classroom"], "look")["run"].as_str().unwrap();
+    let classroom_dest = gradwork::dev::release::STUDENT_WORKFLOWS.iter().find(|(t, _)| *t == gradwork::dev::release::CLASSROOM_WORKFLOW).unwrap().1;
+    assert!(look.contains(&format!("-f {classroom_dest}")), "the gate looks where a release writes it: {look}");
+    assert_eq!(grade["jobs"]["classroom"]["outputs"]["present"].as_str(), Some("${{ steps.look.outputs.present }}"));
+}

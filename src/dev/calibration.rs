@@ -194,6 +194,7 @@ tolerance_why = "students may expand the squares"
             gradwork_version: String::new(),
             grader_version: String::new(),
             libtorch_version: String::new(),
+            libtorch_cuda: None,
             device: "cpu".into(),
             seed: 0,
             limits: String::new(),

@@ -6,7 +6,10 @@
 //!   **public** checks only, so that `cargo test -p <id>` works. No reference
 //!   code, no samples, no hidden checks: a hidden check's code is removed and
 //!   its rubric entry renamed (`hidden-1`, ...), so the student still sees
-//!   how many points wait in hidden checks, but not what they test.
+//!   how many points wait in hidden checks, but not what they test. Two
+//!   workflows come with it: `grade.yml` (the checks in the job summary) and
+//!   `classroom.yml` (the same, with the points sent to GitHub Classroom;
+//!   `grade.yml` stands down while it is there).
 //! - [`gradescope`] writes a Gradescope autograder zip: `setup.sh` (Rust, the
 //!   torch wheel, a warm build), `run_autograder` (grades
 //!   `/autograder/submission` into `/autograder/results/results.json`), and
@@ -30,8 +33,18 @@ use std::path::{Path, PathBuf};
 /// Environment variable that moves the autograder's root away from `/autograder` (for tests).
 pub const AUTOGRADER_ROOT_VAR: &str = "GRADWORK_AUTOGRADER_ROOT";
 
-/// The student workflow template, relative to the course root.
+/// The student workflow template, relative to the course root; a release
+/// writes it to `.github/workflows/grade.yml`.
 pub const STUDENT_WORKFLOW: &str = "templates/student-workflow.yml";
+
+/// The GitHub Classroom workflow template, relative to the course root; a
+/// release writes it to `.github/workflows/classroom.yml`, next to
+/// `grade.yml`, which stands down while it is there.
+pub const CLASSROOM_WORKFLOW: &str = "templates/classroom.yml";
+
+/// Each workflow template and where a student release puts it.
+pub const STUDENT_WORKFLOWS: [(&str, &str); 2] =
+    [(STUDENT_WORKFLOW, ".github/workflows/grade.yml"), (CLASSROOM_WORKFLOW, ".github/workflows/classroom.yml")];
 
 /// The placeholder for the assignment id in templates.
 pub const ASSIGNMENT_PLACEHOLDER: &str = "__ASSIGNMENT__";
@@ -587,10 +600,12 @@ pub fn student_tree(course: &Course, id: &str) -> Result<Tree, ReleaseError> {
     let handout_text = fs::read_to_string(&handout).unwrap_or_default();
     tree.add("README.md", student_readme(id, &rubric.title, &handout_text).into_bytes());
     tree.add("Makefile", student_makefile(id).into_bytes());
-    let workflow = course.root().join(STUDENT_WORKFLOW);
-    if workflow.is_file() {
-        let text = fs::read_to_string(&workflow).map_err(io(&workflow))?;
-        tree.add(".github/workflows/grade.yml", text.replace(ASSIGNMENT_PLACEHOLDER, id).into_bytes());
+    for (template, dest) in STUDENT_WORKFLOWS {
+        let workflow = course.root().join(template);
+        if workflow.is_file() {
+            let text = fs::read_to_string(&workflow).map_err(io(&workflow))?;
+            tree.add(dest, text.replace(ASSIGNMENT_PLACEHOLDER, id).into_bytes());
+        }
     }
     scan_for_leaks(&tree, &withheld_checks, &removed_functions)?;
     Ok(tree)
@@ -613,11 +628,15 @@ fn student_readme(id: &str, title: &str, handout: &str) -> String {
          ```sh\n\
          make setup                 # once: installs libtorch 2.13.0 (needs Python 3 and Rust)\n\
          cargo test -p {id}         # runs the checks you can see, with points and hints\n\
+         cargo test -p {id} -- --list     # the checks, with the ids --check takes\n\
          cargo test -p {id} -- --check ID   # one check\n\
+         cargo test -p {id} -- --help     # every option\n\
          ```\n\n\
          Some checks are hidden: they run only when your work is graded. `cargo test` tells you\n\
          how many there are and how many points they are worth.\n\n\
          Only the files under `assignments/{id}/src/` are graded; changes anywhere else are ignored.\n\n\
+         On GitHub every push runs the checks (`.github/workflows/classroom.yml`): the job summary\n\
+         shows them, and in GitHub Classroom their points appear in the dashboard.\n\n\
          ---\n\n{handout}"
     )
 }

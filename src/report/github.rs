@@ -188,7 +188,8 @@ pub fn annotations(report: &SubmissionReport, prefix: &str) -> Vec<Annotation> {
     annotations
 }
 
-fn join(prefix: &str, file: &str) -> String {
+/// `prefix/file`, or `file` when the prefix is empty or `.`.
+pub(crate) fn join(prefix: &str, file: &str) -> String {
     let prefix = prefix.trim_end_matches('/');
     if prefix.is_empty() || prefix == "." {
         file.to_string()

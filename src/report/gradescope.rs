@@ -11,7 +11,7 @@
 //! ```
 //! # use gradwork::result::*;
 //! # let header = ReportHeader { assignment: "a00-demo".into(), gradwork_version: "0.1.0".into(),
-//! #   grader_version: "0.1.0".into(), libtorch_version: "2.13.0".into(), device: "cpu".into(), seed: 1,
+//! #   grader_version: "0.1.0".into(), libtorch_version: "2.13.0".into(), libtorch_cuda: None, device: "cpu".into(), seed: 1,
 //! #   limits: "20 s per check".into(), mode: "isolated".into(), reproduce: "gradwork grade a00-demo alice".into() };
 //! # let check = |id: &str, score: f64, visibility| CheckResult { id: id.into(), title: id.into(), max_score: 2.0,
 //! #   score, status: if score > 0.0 { Status::Passed } else { Status::Failed }, visibility, message: String::new(),

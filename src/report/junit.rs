@@ -9,7 +9,7 @@
 //! ```
 //! # use gradwork::result::*;
 //! # let header = ReportHeader { assignment: "a00-demo".into(), gradwork_version: "0.1.0".into(),
-//! #   grader_version: "0.1.0".into(), libtorch_version: "2.13.0".into(), device: "cpu".into(), seed: 1,
+//! #   grader_version: "0.1.0".into(), libtorch_version: "2.13.0".into(), libtorch_cuda: None, device: "cpu".into(), seed: 1,
 //! #   limits: "20 s per check".into(), mode: "isolated".into(), reproduce: "gradwork grade a00-demo alice".into() };
 //! let check = CheckResult { id: "ones".into(), title: "returns ones".into(), max_score: 2.0, score: 0.0,
 //!     status: Status::Failed, visibility: Visibility::Visible, message: "expected 1 < 2".into(),

@@ -1,5 +1,6 @@
 //! One writer per output format, all from the same [`crate::result`] model.
 
+pub mod classroom;
 pub mod csv;
 pub mod feedback;
 pub mod github;

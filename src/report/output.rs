@@ -12,10 +12,14 @@
 //! the summary to PATH instead. When stdout carries a machine-readable format
 //! (`--format junit --report github`), the annotations go to stderr, which
 //! GitHub reads as well.
+//!
+//! `classroom` is GitHub Classroom's document (see [`crate::report::classroom`]):
+//! `--format classroom` prints it, `--report classroom` appends it to
+//! `$GITHUB_OUTPUT` as the step output `result` that Classroom's reporter reads.
 
 use crate::report::policy::MinScore;
 use crate::report::terminal::{self, Style};
-use crate::report::{csv, github, gradescope, junit};
+use crate::report::{classroom, csv, github, gradescope, junit};
 use crate::result::SubmissionReport;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -39,10 +43,13 @@ pub enum Format {
     Gradescope,
     /// scores.csv.
     Csv,
+    /// GitHub Classroom: the base64 document its autograding reporter reads (one submission only).
+    Classroom,
 }
 
 impl Format {
-    fn name(self) -> &'static str {
+    /// The format's name on the command line.
+    pub fn name(self) -> &'static str {
         match self {
             Format::Human => "human",
             Format::Json => "json",
@@ -51,15 +58,32 @@ impl Format {
             Format::Github => "github",
             Format::Gradescope => "gradescope",
             Format::Csv => "csv",
+            Format::Classroom => "classroom",
         }
     }
 
-    fn parse(name: &str) -> Result<Format, String> {
-        let all = [Format::Human, Format::Json, Format::Junit, Format::Markdown, Format::Github, Format::Gradescope, Format::Csv];
-        all.into_iter().find(|f| f.name() == name).ok_or_else(|| {
-            let names: Vec<&str> = all.iter().map(|f| f.name()).collect();
+    /// Every format, in the order help texts list them.
+    pub const ALL: [Format; 8] =
+        [Format::Human, Format::Json, Format::Junit, Format::Markdown, Format::Github, Format::Gradescope, Format::Csv, Format::Classroom];
+
+    /// The format called `name`; the error lists every format.
+    ///
+    /// ```
+    /// use gradwork::report::output::Format;
+    /// assert_eq!(Format::parse("classroom"), Ok(Format::Classroom));
+    /// assert!(Format::parse("yaml").unwrap_err().contains("human, json"));
+    /// ```
+    pub fn parse(name: &str) -> Result<Format, String> {
+        Format::ALL.into_iter().find(|f| f.name() == name).ok_or_else(|| {
+            let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
             format!("unknown format `{name}`: use one of {}", names.join(", "))
         })
+    }
+
+    /// Whether `--report FORMAT` may go without `=PATH`: `github` appends to
+    /// `$GITHUB_STEP_SUMMARY`, `classroom` to `$GITHUB_OUTPUT`.
+    fn has_default_destination(self) -> bool {
+        matches!(self, Format::Github | Format::Classroom)
     }
 }
 
@@ -82,7 +106,7 @@ impl FromStr for ReportSpec {
             None => (text, None),
         };
         let format = Format::parse(name)?;
-        if path.is_none() && format != Format::Github {
+        if path.is_none() && !format.has_default_destination() {
             return Err(format!("--report {name} needs a file: --report {name}=PATH"));
         }
         Ok(ReportSpec { format, path })
@@ -97,7 +121,8 @@ pub struct ReportArgs {
     pub format: Format,
     /// Also write a report to a file (repeatable): `junit=PATH`, `json=PATH`, `markdown=PATH`,
     /// `csv=PATH`, `gradescope=PATH`, `human=PATH`; `github[=PATH]` appends the job summary to
-    /// PATH or `$GITHUB_STEP_SUMMARY` and prints annotations.
+    /// PATH or `$GITHUB_STEP_SUMMARY` and prints annotations; `classroom[=PATH]` writes GitHub
+    /// Classroom's document to PATH, or appends it as the step output `result` to `$GITHUB_OUTPUT`.
     #[arg(long = "report", value_name = "FORMAT[=PATH]", value_parser = ReportSpec::from_str)]
     pub reports: Vec<ReportSpec>,
     /// Exit with status 1 when a submission scores below this: points (`18`) or a
@@ -169,7 +194,35 @@ pub fn render(format: Format, reports: &[SubmissionReport], ctx: &Context, style
             let ids: Vec<String> = reports.first().map(|r| r.checks.iter().map(|c| c.id.clone()).collect()).unwrap_or_default();
             csv::scores(&ids, reports)
         }
+        Format::Classroom => classroom_document(reports, ctx)? + "\n",
     })
+}
+
+/// GitHub Classroom's base64 document of the one report.
+fn classroom_document(reports: &[SubmissionReport], ctx: &Context) -> Result<String, OutputError> {
+    match reports {
+        [one] => {
+            let prefix = ctx.source_prefix.get(&one.name).map(String::as_str).unwrap_or("");
+            Ok(classroom::encode(&classroom::results(one, prefix)))
+        }
+        many => Err(OutputError::OneSubmission("classroom", many.len())),
+    }
+}
+
+/// Appends the Classroom document to `$GITHUB_OUTPUT` as the step output `result`.
+fn append_classroom_output(reports: &[SubmissionReport], ctx: &Context) -> Result<(), OutputError> {
+    let document = classroom_document(reports, ctx)?;
+    match std::env::var_os(classroom::OUTPUT_VAR).filter(|v| !v.is_empty()).map(PathBuf::from) {
+        Some(path) => classroom::append_output(&path, &document).map_err(|source| OutputError::Write { path, source }),
+        None => {
+            eprintln!(
+                "note: ${} is not set (not running in GitHub Actions?), so GitHub Classroom's result was not written; \
+                 use --report classroom=PATH to write it to a file",
+                classroom::OUTPUT_VAR
+            );
+            Ok(())
+        }
+    }
 }
 
 /// Per submission, its crate's path from the repository root:
@@ -256,6 +309,7 @@ pub fn emit(args: &ReportArgs, reports: &[SubmissionReport], ctx: &Context) -> R
             // `--format github` has already appended to $GITHUB_STEP_SUMMARY.
             (Format::Github, None) if args.format == Format::Github => {}
             (Format::Github, path) => append_summary(path.as_deref(), reports)?,
+            (Format::Classroom, None) => append_classroom_output(reports, ctx)?,
             (format, Some(path)) => write_file(path, &render(format, reports, ctx, Style::PLAIN)?)?,
             (_, None) => {}
         }

@@ -101,13 +101,30 @@ fn mark(status: Status) -> (&'static str, &'static str) {
     }
 }
 
+/// The mode of a student's local run (`cargo test -p <id>`), whose report
+/// ends with how to run one check and where the other options are.
+const IN_PROCESS: &str = "in-process";
+
 /// The header lines.
 pub fn header(report: &SubmissionReport) -> String {
     let h = &report.header;
     format!(
-        "{} · grader {} · gradwork {} · libtorch {} · device {} · seed {} · {}\nlimits: {}\nreproduce: {}\n",
-        h.assignment, h.grader_version, h.gradwork_version, h.libtorch_version, h.device, h.seed, h.mode, h.limits, h.reproduce
+        "{} · grader {} · gradwork {} · {} · seed {} · {}\nlimits: {}\nreproduce: {}\n",
+        h.assignment,
+        h.grader_version,
+        h.gradwork_version,
+        h.libtorch_in_words(),
+        h.seed,
+        h.mode,
+        h.limits,
+        h.reproduce
     )
+}
+
+/// Whether a check's id means anything to the reader: hidden checks cannot be
+/// run on their own, and their ids are not for students.
+fn shows_id(c: &CheckResult) -> bool {
+    c.visibility.runs_locally()
 }
 
 fn check_line(out: &mut String, c: &CheckResult, width: usize, style: Style) {
@@ -118,7 +135,10 @@ fn check_line(out: &mut String, c: &CheckResult, width: usize, style: Style) {
         format!(" [{}]", c.status.as_str())
     };
     let points = if c.status == Status::NotRun { format!("  -/{}", num(c.max_score)) } else { format!("{}/{}", num(c.score), num(c.max_score)) };
-    let _ = writeln!(out, "  {} {:<width$}  {:>7}{}", style.paint(color, symbol), c.title, points, style.paint(color, &status));
+    // The id is what `--check` takes; dimmed, as it is for looking up, not for reading.
+    let id = if shows_id(c) { format!("  {}", style.paint("2", &c.id)) } else { String::new() };
+    let line = format!("  {} {:<width$}  {:>7}{}{}", style.paint(color, symbol), c.title, points, id, style.paint(color, &status));
+    let _ = writeln!(out, "{}", line.trim_end());
 }
 
 /// The full report for a terminal or a log.
@@ -137,7 +157,9 @@ pub fn render(report: &SubmissionReport, style: Style) -> String {
                     let _ = writeln!(out, "      {gutter} {line}");
                 }
             }
-            let _ = writeln!(out, "      {gutter} (check `{}`)", c.id);
+            if shows_id(c) {
+                let _ = writeln!(out, "      {gutter} {}", style.paint("2", &format!("run it alone: {} --check {}", report.header.reproduce, c.id)));
+            }
         }
     }
     for note in &report.notes {
@@ -158,6 +180,10 @@ pub fn render(report: &SubmissionReport, style: Style) -> String {
             hidden.len(),
             num(points)
         );
+    }
+    if report.header.mode == IN_PROCESS {
+        let help = format!("One check: `cargo test -p {} -- --check ID` · other inputs: `-- --seed N` · all options: `-- --help`", report.header.assignment);
+        let _ = writeln!(out, "{}", style.paint("2", &help));
     }
     out
 }
