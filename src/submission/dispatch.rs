@@ -35,6 +35,9 @@ pub enum DispatchError {
     /// The student's output could not be converted.
     #[error("the returned value could not be read: {0}")]
     Output(#[from] ValueError),
+    /// The runner itself failed around the call (e.g. writing an input file).
+    #[error("the runner could not {0}")]
+    Runner(String),
 }
 
 /// Typed access to a call's arguments.

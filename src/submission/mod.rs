@@ -13,12 +13,14 @@ mod in_process;
 mod invoke;
 mod isolated;
 mod protocol;
+mod scratch;
 
 pub use call_error::CallError;
 pub use dispatch::{out, Args, Dispatch, DispatchError, Runner};
 pub use in_process::InProcess;
 pub use isolated::{Isolated, RunnerCommand};
 pub use protocol::{serve, Request, Response};
+pub use scratch::Scratch;
 
 use crate::value::Value;
 use std::time::Instant;

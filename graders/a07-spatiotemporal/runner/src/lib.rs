@@ -7,12 +7,11 @@
 //! ([`scratch`]). The student's `NextFrameCnn` is built here from the
 //! grader's weights, and a trained one goes back as its weights.
 
-pub mod scratch;
 
 use a07_spatiotemporal as student;
 use gradwork::submission::{out, Args, DispatchError, Runner};
 use gradwork::value::Value;
-use scratch::Scratch;
+use gradwork::submission::Scratch;
 use student::NextFrameCnn;
 use tch::nn;
 use tch::{Device, Tensor};
@@ -107,7 +106,7 @@ pub fn dispatch(function: &str, args: &Args) -> Result<Vec<Value>, DispatchError
 fn load_frames(args: &Args) -> Result<Vec<Value>, DispatchError> {
     // One thread for zarrs's codecs: the runner has a process limit, and the stores are small.
     zarrs::config::global_config_mut().set_codec_concurrent_target(1);
-    let scratch = Scratch::new()?;
+    let scratch = Scratch::new("a07")?;
     let root = scratch.path().join("frames.zarr");
     if let Some(Value::List(files)) = args.0.first() {
         for (index, file) in files.iter().enumerate() {

@@ -1,8 +1,19 @@
-//! A scratch directory for one call, under the runner's temporary directory
-//! (a private tmpfs in the sandbox), removed when the call ends.
+//! Files for one call: runners of readers and writers (an IDX file, a Zarr
+//! store) put the grader's bytes into a fresh directory under the runner's
+//! temporary directory (a private tmpfs in the sandbox), call the student's
+//! function on its paths, and read back what it wrote.
+//!
+//! ```
+//! use gradwork::submission::Scratch;
+//! let scratch = Scratch::new("doc")?;
+//! let path = scratch.write("store/zarr.json", b"{}")?;
+//! assert!(path.ends_with("store/zarr.json"));
+//! assert_eq!(scratch.files_under("store"), vec![("zarr.json".to_string(), b"{}".to_vec())]);
+//! assert!(scratch.write("../escape", b"").is_err());
+//! # Ok::<(), gradwork::submission::DispatchError>(())
+//! ```
 
-use gradwork::submission::DispatchError;
-use gradwork::value::ValueError;
+use super::DispatchError;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -14,18 +25,17 @@ pub struct Scratch {
     dir: PathBuf,
 }
 
-/// A scratch-file failure is the runner's, not the student's; `DispatchError`
-/// has no variant for it, so it travels as an unreadable output (reported as
-/// an error of the check, not a wrong answer).
+/// A scratch-file failure is the runner's, not the student's: reported as an
+/// error of the check, not as a wrong answer.
 fn io_error(what: &str, e: std::io::Error) -> DispatchError {
-    DispatchError::Output(ValueError::Torch(format!("the runner could not {what}: {e}")))
+    DispatchError::Runner(format!("{what}: {e}"))
 }
 
 impl Scratch {
-    /// Creates `gradwork-a06-<pid>-<n>` in the temporary directory.
-    pub fn new() -> Result<Scratch, DispatchError> {
+    /// Creates `gradwork-<tag>-<pid>-<n>` in the temporary directory.
+    pub fn new(tag: &str) -> Result<Scratch, DispatchError> {
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("gradwork-a06-{}-{n}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("gradwork-{tag}-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| io_error("make a scratch directory", e))?;
         Ok(Scratch { dir })
@@ -36,9 +46,17 @@ impl Scratch {
         &self.dir
     }
 
-    /// Writes `bytes` to the file `name` in the directory; returns its path.
+    /// Writes `bytes` to `name` (a relative path with `/` separators, its
+    /// folders created) and returns its path; a name that would leave the
+    /// directory is refused.
     pub fn write(&self, name: &str, bytes: &[u8]) -> Result<PathBuf, DispatchError> {
+        if name.split('/').any(|part| part.is_empty() || part == "." || part == "..") {
+            return Err(DispatchError::BadArgument { index: 0, expected: "a relative file path inside the scratch directory", got: "another path" });
+        }
         let path = self.dir.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| io_error("make a scratch directory", e))?;
+        }
         std::fs::write(&path, bytes).map_err(|e| io_error("write a scratch file", e))?;
         Ok(path)
     }
