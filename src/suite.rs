@@ -230,6 +230,7 @@ fn not_run(spec: &CheckSpec) -> CheckResult {
         seconds: 0.0,
         attachments: Vec::new(),
         tolerance_used: None,
+        calls: Vec::new(),
     }
 }
 
@@ -258,6 +259,7 @@ fn run_check(rubric: &Rubric, spec: &CheckSpec, f: CheckFn, submission: &mut dyn
         limit_s,
         rng: StdRng::seed_from_u64(seed),
         calls: 0,
+        called: Vec::new(),
         attachments: Vec::new(),
         tolerance_used: std::cell::Cell::new(None),
     };
@@ -279,6 +281,7 @@ fn run_check(rubric: &Rubric, spec: &CheckSpec, f: CheckFn, submission: &mut dyn
         seconds: started.elapsed().as_secs_f64(),
         tolerance_used: ctx.tolerance_used.get(),
         attachments: ctx.attachments,
+        calls: ctx.called,
     }
 }
 
@@ -363,6 +366,7 @@ pub struct Ctx<'a> {
     limit_s: f64,
     rng: StdRng,
     calls: u64,
+    called: Vec<String>,
     attachments: Vec<crate::result::Attachment>,
     tolerance_used: std::cell::Cell<Option<f64>>,
 }
@@ -372,6 +376,9 @@ impl Ctx<'_> {
     pub fn call(&mut self, function: &str, args: Vec<Value>) -> Result<Vec<Value>, Failure> {
         let call = describe_call(function, &args);
         self.calls += 1;
+        if !self.called.iter().any(|f| f == function) {
+            self.called.push(function.to_string());
+        }
         let seed = self.seed.wrapping_add(self.calls) >> 1;
         self.submission
             .call(function, args, seed, self.deadline)
