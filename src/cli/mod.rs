@@ -105,6 +105,9 @@ enum DevCommand {
         /// Where the mutants, their reports, mutants.md and mutants.json go (default: target/gradwork/mutants).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Only list the mutants in solution code, one name a line (the names mutants.toml records); grade nothing.
+        #[arg(long)]
+        list: bool,
     },
     /// Rewrite each `assignments/<id>/src` from the solution markers in `reference/<id>/src`.
     Stubs {
@@ -179,7 +182,8 @@ pub fn main() -> ExitCode {
         Command::Dev { command: DevCommand::Check { assignment, seeds, mutants } } => {
             dev_check::run(&course, assignment.as_deref(), seeds as usize, mutants)
         }
-        Command::Dev { command: DevCommand::Mutants { assignments, max, seed, jobs, out } } => {
+        Command::Dev { command: DevCommand::Mutants { assignments, list: true, .. } } => mutants::list(&course, &assignments),
+        Command::Dev { command: DevCommand::Mutants { assignments, max, seed, jobs, out, list: false } } => {
             let out = out.unwrap_or_else(|| course.build_dir().join("mutants"));
             mutants::run(&course, &assignments, &mutants::MutantsOptions { max, seed, jobs, out })
         }

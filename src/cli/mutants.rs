@@ -70,6 +70,28 @@ pub fn run(course: &Course, only: &[String], options: &MutantsOptions) -> Result
     Ok(if failed { ExitCode::from(crate::exit_codes::POLICY_FAILURE) } else { ExitCode::SUCCESS })
 }
 
+/// `gradwork dev mutants --list`: every mutant in solution code, one a line,
+/// `[equivalent]` after those mutants.toml records, then stale entries.
+pub fn list(course: &Course, only: &[String]) -> Result<ExitCode, CliError> {
+    let ids = if only.is_empty() { course.assignments() } else { only.to_vec() };
+    for id in &ids {
+        course.require(id)?;
+    }
+    let tool = CargoMutants::locate(course.root()).map_err(mutants::MutantsError::from)?;
+    for id in &ids {
+        let listing = mutants::list(course, id, Some(&tool))?;
+        for m in &listing.mutants {
+            let recorded = if listing.equivalents.get(&m.name).is_some() { "  [equivalent]" } else { "" };
+            println!("{}{recorded}", m.name);
+        }
+        for e in listing.stale().unwrap_or_default() {
+            println!("WARN {}: mutants.toml line {} records `{}`, which no longer exists", id, e.line, e.mutant);
+        }
+        eprintln!("{id}: {} mutants in solution code ({} outside it left out)", listing.mutants.len(), listing.outside);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// ` (should have been caught by `a`, `b`)`, or a note that no check reaches it.
 pub fn caught_by(g: &Graded) -> String {
     if g.should_have_caught.is_empty() {
