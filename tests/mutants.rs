@@ -160,3 +160,25 @@ fn dev_mutants_grades_a_sample_of_a01_and_writes_both_reports() {
     assert!(md.contains("| a01-tensors | "), "{md}");
     assert!(stdout.contains("kill rate"), "{stdout}");
 }
+
+/// The CI gate: `dev check --mutants N` grades N mutants per assignment after
+/// its usual checks, with the reference's reports of that run as the control.
+#[test]
+fn dev_check_grades_a_sample_of_mutants_as_its_gate() {
+    let run = Command::new(env!("CARGO_BIN_EXE_gradwork")).args(["dev", "check", "a01-tensors", "--seeds", "1", "--mutants", "1"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stdout.contains("mutants gate (1 per assignment, seed 2026"), "{stdout}\n{stderr}");
+    let row = stdout.lines().find(|l| l.starts_with("a01-tensors ") && l.contains(" of ")).unwrap_or_else(|| panic!("no gate row:\n{stdout}"));
+    assert!(row.contains(" 1 of "), "one mutant graded: {row}");
+    let subs = course().build_dir().join("dev-check-mutants/a01-tensors/submissions");
+    assert_eq!(std::fs::read_dir(&subs).unwrap().count(), 1, "one mutant, and no second grading of the reference: dev check's own run is the control");
+    if CargoMutants::locate(course().root()).is_err() {
+        assert!(stdout.contains("gradwork's own operators only") || stderr.contains("gradwork's own operators only"), "a missing cargo-mutants is said loudly");
+    }
+    match run.status.code() {
+        Some(0) => assert!(stdout.contains("1 sampled mutant(s) caught"), "{stdout}"),
+        Some(1) => assert!(stdout.contains("survived") && stdout.contains("mutants.toml"), "a failing gate names the survivor: {stdout}"),
+        other => panic!("exit {other:?}\n{stdout}\n{stderr}"),
+    }
+}

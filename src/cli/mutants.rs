@@ -37,20 +37,21 @@ pub fn run(course: &Course, only: &[String], options: &MutantsOptions) -> Result
     if let Some(w) = tool.version_warning() {
         eprintln!("warning: {w}");
     }
-    let mut assignments = Vec::new();
-    for id in &ids {
-        assignments.push(grade_assignment(course, id, Some(&tool), options, None)?);
-    }
-    let run = Run {
+    let mut run = Run {
         gradwork_version: crate::VERSION.to_string(),
         seed: options.seed,
         max: options.max,
         cargo_mutants: Some(tool.version.clone()),
         command: command(&ids, options),
-        seconds: started.elapsed().as_secs_f64(),
-        assignments,
+        seconds: 0.0,
+        assignments: Vec::new(),
     };
-    write_reports(&run, &options.out)?;
+    for id in &ids {
+        run.assignments.push(grade_assignment(course, id, Some(&tool), options, None)?);
+        run.seconds = started.elapsed().as_secs_f64();
+        // After each assignment, so that a run of hours stopped half-way keeps what it graded.
+        write_reports(&run, &options.out)?;
+    }
     println!("\n{}", report::table(&run));
     let mut failed = false;
     for a in &run.assignments {
