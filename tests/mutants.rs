@@ -64,9 +64,9 @@ fn a_run() -> Run {
         &[("add-small", "adds two small numbers")],
     );
     let broken = graded(mutant("reference/a00/src/lib.rs:2:7: index 1 instead of 0 in add", Tool::Gradwork, "off-by-one", "+ +"), Verdict::DidNotBuild { location: Some("src/lib.rs:2".into()) }, &[]);
-    let equivalent = vec![Recorded { mutant: "reference/a00/src/lib.rs:2:5: replace add -> i64 with 1".into(), why: "never graded".into(), line: 2 }];
+    let equivalent = vec![Recorded { mutant: "reference/a00/src/lib.rs:2:5: replace add -> i64 with 1".into(), why: "never graded".into(), line: 2, moved_to: Vec::new() }];
     let mut a = AssignmentRun::new("a00-demo", 5, 1, equivalent, 4, vec![survivor, killed, broken]);
-    a.stale = Some(vec![Recorded { mutant: "reference/a00/src/lib.rs:9:1: replace gone -> i64 with 0".into(), why: "gone".into(), line: 6 }]);
+    a.stale = Some(vec![Recorded { mutant: "reference/a00/src/lib.rs:9:1: replace gone -> i64 with 0".into(), why: "gone".into(), line: 6, moved_to: vec!["reference/a00/src/lib.rs:11:1: replace gone -> i64 with 0".into()] }]);
     a.seconds = 42.0;
     Run {
         gradwork_version: "0.1.0".into(),
@@ -108,7 +108,7 @@ fn every_mutants_toml_parses_and_records_only_mutants_that_exist() {
         // Names come from cargo-mutants: without it only the file's syntax can be checked.
         let Some(tool) = &tool else { continue };
         let listing = gradwork::dev::mutants::list(&course, &id, Some(tool)).unwrap();
-        let stale: Vec<String> = listing.stale().unwrap_or_default().iter().map(|e| format!("line {}: {}", e.line, e.mutant)).collect();
+        let stale: Vec<String> = listing.stale().unwrap_or_default().iter().map(|e| format!("line {}: {}{}", e.line, e.mutant, listing.moved_hint(&e.mutant))).collect();
         assert!(stale.is_empty(), "{}: these recorded mutants no longer exist (update their names):\n{}", path.display(), stale.join("\n"));
     }
 }

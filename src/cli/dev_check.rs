@@ -145,7 +145,7 @@ fn mutants_gate(
             problems.push(format!("{id}: mutant `{}` could not be graded: {:?}", g.mutant.name, g.verdict));
         }
         for e in run.stale.iter().flatten() {
-            warnings.push(format!("{id}: graders/{id}/mutants.toml line {} records `{}`, which no longer exists: update or remove it", e.line, e.mutant));
+            warnings.push(format!("{id}: graders/{id}/mutants.toml line {} records `{}`, which no longer exists{}: update or remove it", e.line, e.mutant, e.moved_hint()));
         }
         runs.push(run);
     }

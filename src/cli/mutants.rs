@@ -64,7 +64,7 @@ pub fn run(course: &Course, only: &[String], options: &MutantsOptions) -> Result
             println!("FAIL {}: {} mutants could not be graded (see mutants.md)", a.assignment, a.counts.not_graded);
         }
         for e in a.stale.iter().flatten() {
-            println!("WARN {}: mutants.toml line {} records `{}`, which no longer exists: update or remove it", a.assignment, e.line, e.mutant);
+            println!("WARN {}: mutants.toml line {} records `{}`, which no longer exists{}: update or remove it", a.assignment, e.line, e.mutant, e.moved_hint());
         }
     }
     println!("\nreports: {} and {}", options.out.join("mutants.md").display(), options.out.join("mutants.json").display());
@@ -86,7 +86,7 @@ pub fn list(course: &Course, only: &[String]) -> Result<ExitCode, CliError> {
             println!("{}{recorded}", m.name);
         }
         for e in listing.stale().unwrap_or_default() {
-            println!("WARN {}: mutants.toml line {} records `{}`, which no longer exists", id, e.line, e.mutant);
+            println!("WARN {}: mutants.toml line {} records `{}`, which no longer exists{}", id, e.line, e.mutant, listing.moved_hint(&e.mutant));
         }
         eprintln!("{id}: {} mutants in solution code ({} outside it left out)", listing.mutants.len(), listing.outside);
     }
@@ -210,10 +210,19 @@ pub fn grade_assignment(
         .mutants
         .iter()
         .filter_map(|m| listing.equivalents.get(&m.name))
-        .map(|e| Recorded { mutant: e.mutant.clone(), why: e.why.clone(), line: e.line })
+        .map(|e| Recorded { mutant: e.mutant.clone(), why: e.why.clone(), line: e.line, moved_to: Vec::new() })
         .collect();
     let mut run = AssignmentRun::new(id, listing.mutants.len(), listing.outside, equivalent, candidates.len(), results);
-    run.stale = listing.stale().map(|s| s.into_iter().map(|e| Recorded { mutant: e.mutant.clone(), why: e.why.clone(), line: e.line }).collect());
+    run.stale = listing.stale().map(|s| {
+        s.into_iter()
+            .map(|e| Recorded {
+                mutant: e.mutant.clone(),
+                why: e.why.clone(),
+                line: e.line,
+                moved_to: listing.moved(&e.mutant).into_iter().map(String::from).collect(),
+            })
+            .collect()
+    });
     run.reference_fails = unreliable;
     run.seconds = started.elapsed().as_secs_f64();
     let c = &run.counts;

@@ -97,10 +97,35 @@ impl Listing {
         self.cargo_mutants.then(|| self.equivalents.stale(&names))
     }
 
+    /// Listed mutants of the same file and description as `name`, at another
+    /// place: where a stale entry's mutant went when lines above it moved.
+    pub fn moved(&self, name: &str) -> Vec<&str> {
+        let Some(key) = place_free(name) else { return Vec::new() };
+        self.mutants.iter().filter(|m| m.name != name && place_free(&m.name) == Some(key)).map(|m| m.name.as_str()).collect()
+    }
+
+    /// ` (now `…`?)` after a stale entry's message when its mutant moved, else "".
+    pub fn moved_hint(&self, name: &str) -> String {
+        let moved = self.moved(name);
+        if moved.is_empty() {
+            String::new()
+        } else {
+            format!(" (moved? now {})", moved.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" or "))
+        }
+    }
+
     /// Mutants not recorded as equivalent: those to grade.
     pub fn candidates(&self) -> Vec<&Mutant> {
         self.mutants.iter().filter(|m| self.equivalents.get(&m.name).is_none()).collect()
     }
+}
+
+/// A mutant's name without its line and column: (`path`, `description`).
+fn place_free(name: &str) -> Option<(&str, &str)> {
+    let (head, description) = name.split_once(": ")?;
+    let mut parts = head.rsplitn(3, ':');
+    let (_col, _line, path) = (parts.next()?, parts.next()?, parts.next()?);
+    Some((path, description))
 }
 
 /// The reference crate's path from the workspace root, as cargo-mutants
@@ -222,6 +247,22 @@ mod tests {
         assert!(a.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(sample(&refs, None, 7).len(), 20);
         assert_eq!(sample(&refs, Some(50), 7).len(), 20);
+    }
+
+    #[test]
+    fn a_stale_name_finds_where_its_mutant_moved() {
+        let listing = Listing {
+            assignment: "a00".into(),
+            mutants: vec![m("reference/a00/src/lib.rs:12:5: replace + with - in f"), m("reference/a00/src/lib.rs:12:9: replace * with + in f")],
+            outside: 0,
+            sources: BTreeMap::new(),
+            equivalents: Equivalents::default(),
+            cargo_mutants: true,
+        };
+        assert_eq!(listing.moved("reference/a00/src/lib.rs:10:5: replace + with - in f"), ["reference/a00/src/lib.rs:12:5: replace + with - in f"]);
+        assert!(listing.moved("reference/a00/src/other.rs:10:5: replace + with - in f").is_empty());
+        assert!(listing.moved_hint("reference/a00/src/lib.rs:1:1: replace - with + in f").is_empty());
+        assert!(listing.moved_hint("reference/a00/src/lib.rs:1:1: replace + with - in f").contains("moved? now `reference/a00/src/lib.rs:12:5"));
     }
 
     #[test]

@@ -41,6 +41,21 @@ pub struct Recorded {
     pub why: String,
     /// Its line in mutants.toml.
     pub line: usize,
+    /// For a stale entry: listed mutants of the same file and description
+    /// elsewhere (where it went when lines above it moved).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub moved_to: Vec<String>,
+}
+
+impl Recorded {
+    /// ` (moved? now `…`)` when it has somewhere it went, else "".
+    pub fn moved_hint(&self) -> String {
+        if self.moved_to.is_empty() {
+            String::new()
+        } else {
+            format!(" (moved? now {})", self.moved_to.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" or "))
+        }
+    }
 }
 
 /// Counts of one assignment (or one operator).
@@ -284,7 +299,7 @@ pub fn markdown(run: &Run) -> String {
             Some(stale) if !stale.is_empty() => {
                 out.push_str(&format!("\n### {} stale entries in mutants.toml\n\nThese mutants no longer exist (the reference changed): update or remove them.\n\n", stale.len()));
                 for e in stale {
-                    out.push_str(&format!("- line {}: `{}`\n", e.line, e.mutant));
+                    out.push_str(&format!("- line {}: `{}`{}\n", e.line, e.mutant, e.moved_hint()));
                 }
             }
             Some(_) => {}
