@@ -2,12 +2,22 @@
 #   make demo   grade the bundled sample submissions of every assignment
 #   make test   the whole test suite (harness tests + dev check)
 #   make lint   clippy over the whole workspace, warnings as errors (CI runs it)
+#   make mutants  grade every mutant of every reference's solution code
+#               (`gradwork dev mutants`; hours): target/gradwork/mutants/mutants.md
+#   make install-mutants  install the pinned cargo-mutants into target/tools
 #   make cuda-check  build against the CUDA libtorch (4.7 GB, once) and check
 #               that its CUDA backend registers; needs no GPU
 
 CARGO ?= cargo
 
-.PHONY: setup demo test check lint cuda-check
+.PHONY: setup demo test check lint cuda-check install-mutants mutants
+
+# cargo-mutants, pinned (its operators name the mutants that graders/<id>/mutants.toml
+# records): `gradwork dev mutants` only lists its mutants, never runs its tests.
+# Installed into the project's target/tools, once; gradwork looks there first.
+MUTANTS_VERSION := 27.1.0
+# Mutants per assignment that `make test` grades (the CI gate of `dev mutants`).
+CI_MUTANTS ?= 2
 
 setup:
 	@command -v python3 >/dev/null 2>&1 || { echo "error: Python 3 is needed to install libtorch: install python3 (and python3-venv), e.g. apt-get install python3 python3-venv" >&2; exit 1; }
@@ -17,9 +27,9 @@ setup:
 demo: setup
 	$(CARGO) run --bin gradwork -- demo
 
-test: setup
+test: setup install-mutants
 	$(CARGO) test
-	$(CARGO) run --bin gradwork -- dev check
+	$(CARGO) run --bin gradwork -- dev check --mutants $(CI_MUTANTS)
 
 check: test
 
@@ -28,6 +38,16 @@ check: test
 lint: setup
 	@$(CARGO) clippy --version >/dev/null 2>&1 || { echo "error: make lint needs clippy: rustup component add clippy" >&2; exit 1; }
 	$(CARGO) clippy --workspace --all-targets -- -D warnings -A clippy::neg_cmp_op_on_partial_ord
+
+install-mutants:
+	@if [ "$$(target/tools/bin/cargo-mutants mutants --version 2>/dev/null)" = "cargo-mutants $(MUTANTS_VERSION)" ]; then \
+		echo "cargo-mutants $(MUTANTS_VERSION) is installed in target/tools"; \
+	else \
+		$(CARGO) install cargo-mutants --locked --version $(MUTANTS_VERSION) --root target/tools; \
+	fi
+
+mutants: setup install-mutants
+	$(CARGO) run --bin gradwork -- dev mutants
 
 cuda-check:
 	@sh tools/check_cuda_build.sh

@@ -564,6 +564,7 @@ fn all_checks(suite: &Suite, rubric: &Rubric, name: &str, options: &RunOptions, 
                     seconds: 0.0,
                     attachments: Vec::new(),
                     tolerance_used: None,
+                    calls: Vec::new(),
                 }
             })
             .collect(),

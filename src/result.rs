@@ -89,6 +89,11 @@ pub struct CheckResult {
     /// calibrates tolerances with it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tolerance_used: Option<f64>,
+    /// The student functions the check called, by the names the runner
+    /// knows them by, in the order of their first call. `gradwork dev
+    /// mutants` names from it the checks that should have caught a mutant.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calls: Vec<String>,
 }
 
 /// A file a check attaches to its result, e.g. a plot of the student's loss

@@ -231,6 +231,7 @@ fn not_run(spec: &CheckSpec) -> CheckResult {
         seconds: 0.0,
         attachments: Vec::new(),
         tolerance_used: None,
+        calls: Vec::new(),
     }
 }
 
@@ -270,6 +271,7 @@ fn run_check(rubric: &Rubric, spec: &CheckSpec, f: CheckFn, submission: &mut dyn
         limit_s,
         rng: StdRng::seed_from_u64(seed),
         calls: 0,
+        called: Vec::new(),
         attachments: Vec::new(),
         keep_attachments: !options.local,
         tolerance_used: std::cell::Cell::new(None),
@@ -292,6 +294,7 @@ fn run_check(rubric: &Rubric, spec: &CheckSpec, f: CheckFn, submission: &mut dyn
         seconds: started.elapsed().as_secs_f64(),
         tolerance_used: ctx.tolerance_used.get(),
         attachments: ctx.attachments,
+        calls: ctx.called,
     }
 }
 
@@ -376,6 +379,7 @@ pub struct Ctx<'a> {
     limit_s: f64,
     rng: StdRng,
     calls: u64,
+    called: Vec<String>,
     attachments: Vec<crate::result::Attachment>,
     keep_attachments: bool,
     tolerance_used: std::cell::Cell<Option<f64>>,
@@ -386,6 +390,9 @@ impl Ctx<'_> {
     pub fn call(&mut self, function: &str, args: Vec<Value>) -> Result<Vec<Value>, Failure> {
         let call = describe_call(function, &args);
         self.calls += 1;
+        if !self.called.iter().any(|f| f == function) {
+            self.called.push(function.to_string());
+        }
         let seed = call_seed(self.seed, self.calls);
         self.submission
             .call(function, args, seed, self.deadline)

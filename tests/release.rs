@@ -79,7 +79,7 @@ fn the_student_release_holds_no_reference_code_and_no_hidden_checks() {
     let solution = reference_only_lines(&course);
     assert!(solution.len() >= 15, "only {} reference-only lines to look for", solution.len());
     for (rel, text) in &files {
-        assert!(!rel.starts_with("reference/") && !rel.ends_with("samples.toml"), "{rel} must not be released");
+        assert!(!rel.starts_with("reference/") && !rel.ends_with("samples.toml") && !rel.ends_with("mutants.toml"), "{rel} must not be released");
         for w in &withheld {
             assert!(!text.contains(&format!("\"{}\"", w.id)), "{rel} names the hidden check `{}`", w.id);
             assert!(!text.contains(&w.title), "{rel} holds the title of `{}`", w.id);
@@ -376,7 +376,7 @@ fn the_gradescope_bundle_grades_a_submission() {
     assert_eq!(mode("setup.sh") & 0o111, 0o111, "setup.sh is executable");
     assert_eq!(mode("run_autograder") & 0o111, 0o111, "run_autograder is executable");
     for (name, _) in &entries {
-        assert!(!name.starts_with("reference/") && !name.ends_with("samples.toml"), "{name} must stay home");
+        assert!(!name.starts_with("reference/") && !name.ends_with("samples.toml") && !name.ends_with("mutants.toml"), "{name} must stay home");
     }
     let setup = fs::read_to_string(root.join("source/setup.sh")).unwrap();
     assert!(setup.contains("sh.rustup.rs") && setup.contains("tools/setup_libtorch.py --cuda no"), "{setup}");

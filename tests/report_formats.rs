@@ -67,6 +67,7 @@ fn result(spec: &CheckSpec, failure: Option<Failure>) -> CheckResult {
         seconds: 0.125,
         attachments: Vec::new(),
         tolerance_used: None,
+        calls: Vec::new(),
     }
 }
 

@@ -19,12 +19,14 @@ struct Findings {
     calibration: Vec<CheckCalibration>,
 }
 
-/// `gradwork dev check [<assignment>] [--seeds N]`: every stub matches what
-/// `dev stubs` would write, every reference gets full marks and every stub
-/// zero; the reference is graded under `seeds` seeds to find flaky checks and
-/// loose tolerances. With `$GITHUB_STEP_SUMMARY` set, a table of it all is
-/// appended to the job summary.
-pub fn run(course: &Course, only: Option<&str>, seeds: usize) -> Result<ExitCode, CliError> {
+/// `gradwork dev check [<assignment>] [--seeds N] [--mutants M]`: every stub
+/// matches what `dev stubs` would write, every reference gets full marks and
+/// every stub zero; the reference is graded under `seeds` seeds to find flaky
+/// checks and loose tolerances; with `mutants` above 0, that many mutants of
+/// each reference's solution code are graded too, and every one must be
+/// killed (or not build). With `$GITHUB_STEP_SUMMARY` set, a table of it all
+/// is appended to the job summary.
+pub fn run(course: &Course, only: Option<&str>, seeds: usize, mutants: usize) -> Result<ExitCode, CliError> {
     let ids = match only {
         Some(id) => {
             course.require(id)?;
@@ -35,6 +37,7 @@ pub fn run(course: &Course, only: Option<&str>, seeds: usize) -> Result<ExitCode
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
     let mut all = Vec::new();
+    let mut references = std::collections::BTreeMap::new();
     for id in &ids {
         let drift = crate::dev::stubs::drift(course, id)?;
         for d in &drift {
@@ -57,10 +60,14 @@ pub fn run(course: &Course, only: Option<&str>, seeds: usize) -> Result<ExitCode
                 Verdict::Ok | Verdict::Fails => {}
             }
         }
+        if let Some(r) = first.iter().find(|r| r.name == "reference") {
+            references.insert(id.clone(), r.clone());
+        }
         let points = |name: &str| first.iter().find(|r| r.name == name).map(|r| (r.score(), r.max_score()));
         all.push(Findings { id: id.clone(), reference: points("reference"), stub: points("stub"), drift: drift.len(), calibration });
     }
     print_calibration(&all);
+    let gate = if mutants > 0 { Some(mutants_gate(course, &ids, &references, mutants, &mut problems, &mut warnings)?) } else { None };
     if let Some(path) = std::env::var_os(crate::report::github::STEP_SUMMARY_VAR).filter(|v| !v.is_empty()) {
         let path = std::path::PathBuf::from(path);
         crate::report::github::append_summary(&path, &job_summary(&all, &problems, &warnings))
@@ -70,8 +77,9 @@ pub fn run(course: &Course, only: Option<&str>, seeds: usize) -> Result<ExitCode
         println!("WARN {w}");
     }
     if problems.is_empty() {
+        let killed = gate.map(|n| format!(", {n} sampled mutant(s) caught")).unwrap_or_default();
         println!(
-            "dev check passed: {} assignment(s), stubs match their references, every reference full marks under {} seed(s), every stub zero",
+            "dev check passed: {} assignment(s), stubs match their references, every reference full marks under {} seed(s), every stub zero{killed}",
             ids.len(),
             seeds.max(1)
         );
@@ -82,6 +90,78 @@ pub fn run(course: &Course, only: Option<&str>, seeds: usize) -> Result<ExitCode
         }
         Ok(ExitCode::from(crate::exit_codes::POLICY_FAILURE))
     }
+}
+
+/// The CI gate of `gradwork dev mutants`: grades `per_assignment` mutants of
+/// each reference, chosen by the default seed; a survivor is a problem. Without
+/// cargo-mutants only gradwork's own operators run, and a warning says so.
+/// The reference's reports under the default seed (`references`, from the
+/// first grading run) are the control. Returns how many mutants were graded
+/// and did not survive.
+fn mutants_gate(
+    course: &Course,
+    ids: &[String],
+    references: &std::collections::BTreeMap<String, SubmissionReport>,
+    per_assignment: usize,
+    problems: &mut Vec<String>,
+    warnings: &mut Vec<String>,
+) -> Result<usize, CliError> {
+    use super::mutants::{caught_by, grade_assignment, write_reports, MutantsOptions};
+    use crate::dev::mutants::cargo_mutants::CargoMutants;
+    let started = std::time::Instant::now();
+    let tool = match CargoMutants::locate(course.root()) {
+        Ok(tool) => {
+            warnings.extend(tool.version_warning());
+            Some(tool)
+        }
+        Err(e) => {
+            let message = format!("the mutants gate ran gradwork's own operators only: {e}");
+            eprintln!("WARNING: {message}");
+            warnings.push(message);
+            None
+        }
+    };
+    let options = MutantsOptions {
+        max: Some(per_assignment),
+        seed: crate::grade::DEFAULT_SEED,
+        jobs: None,
+        out: course.build_dir().join("dev-check-mutants"),
+    };
+    let mut runs = Vec::new();
+    for id in ids {
+        let run = grade_assignment(course, id, tool.as_ref(), &options, references.get(id))?;
+        for g in run.survivors() {
+            let diff: String = g.diff.lines().map(|l| format!("     {l}
+")).collect();
+            problems.push(format!(
+                "{id}: mutant `{}` survived{}: a wrong program gets full marks. Catch it with a check, or record it in graders/{id}/mutants.toml with why it is equivalent
+{}",
+                g.mutant.name,
+                caught_by(g),
+                diff.trim_end()
+            ));
+        }
+        for g in run.mutants.iter().filter(|g| matches!(g.verdict, crate::dev::mutants::verdict::Verdict::NotGraded { .. })) {
+            problems.push(format!("{id}: mutant `{}` could not be graded: {:?}", g.mutant.name, g.verdict));
+        }
+        for e in run.stale.iter().flatten() {
+            warnings.push(format!("{id}: graders/{id}/mutants.toml line {} records `{}`, which no longer exists{}: update or remove it", e.line, e.mutant, e.moved_hint()));
+        }
+        runs.push(run);
+    }
+    let run = crate::dev::mutants::report::Run {
+        gradwork_version: crate::VERSION.to_string(),
+        seed: options.seed,
+        max: options.max,
+        cargo_mutants: tool.map(|t| t.version),
+        command: format!("gradwork dev check --mutants {per_assignment}"),
+        seconds: started.elapsed().as_secs_f64(),
+        assignments: runs,
+    };
+    write_reports(&run, &options.out)?;
+    println!("mutants gate ({} per assignment, seed {}, {:.0} s):
+{}", per_assignment, options.seed, run.seconds, crate::dev::mutants::report::table(&run));
+    Ok(run.assignments.iter().map(|a| a.counts.killed + a.counts.did_not_build).sum())
 }
 
 /// The seeds of a calibration run: the default seed first, then the next ones.
@@ -139,6 +219,19 @@ fn grade_over_seeds(course: &Course, id: &str, count: usize) -> Result<Vec<(u64,
         runs.push((seed, reports));
     }
     Ok(runs)
+}
+
+/// Runs a grader binary to completion with its stdout (the score table) discarded.
+pub fn run_grader_quietly(grader: &Path, course: &Course, id: &str, args: &GradeArgs) -> Result<(), CliError> {
+    let status = std::process::Command::new(grader)
+        .args(grader_args(course, args))
+        .stdout(Stdio::null())
+        .status()
+        .map_err(|e| CliError::GraderRun { assignment: id.into(), message: e.to_string() })?;
+    if !status.success() {
+        return Err(CliError::GraderRun { assignment: id.into(), message: format!("it exited with {status}") });
+    }
+    Ok(())
 }
 
 /// Runs a grader binary to completion.

@@ -1,10 +1,11 @@
-//! The `gradwork` command line: `list`, `grade`, `dev check`, `demo`.
+//! The `gradwork` command line: `list`, `grade`, `dev check`, `dev mutants`, `demo`.
 
 mod demo;
 mod dev_check;
 mod grade;
 mod list;
 mod merge;
+mod mutants;
 mod release;
 mod stubs;
 
@@ -81,6 +82,33 @@ enum DevCommand {
         /// Seeds to grade the reference under (the first also grades the stub).
         #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=50))]
         seeds: u64,
+        /// Also grade N mutants of each reference's solution code, chosen by the
+        /// default seed (the CI gate of `gradwork dev mutants`); a survivor not
+        /// recorded as equivalent fails the check.
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        mutants: usize,
+    },
+    /// Would the graders notice a wrong program? Grades mutants of each reference's solution code
+    /// (cargo-mutants' operators and gradwork's tensor-aware ones) with every check, and reports
+    /// killed, survived and did-not-build mutants in OUT/mutants.md and OUT/mutants.json.
+    Mutants {
+        /// Only these assignments (default: all).
+        assignments: Vec<String>,
+        /// Grade at most N mutants per assignment, chosen by the seed (default: all).
+        #[arg(long, value_name = "N")]
+        max: Option<usize>,
+        /// Seed of the sample and of every check's inputs.
+        #[arg(long, default_value_t = crate::grade::DEFAULT_SEED)]
+        seed: u64,
+        /// Mutants graded at the same time (default: number of cores).
+        #[arg(long, value_name = "J")]
+        jobs: Option<usize>,
+        /// Where the mutants, their reports, mutants.md and mutants.json go (default: target/gradwork/mutants).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Only list the mutants in solution code, one name a line (the names mutants.toml records); grade nothing.
+        #[arg(long)]
+        list: bool,
     },
     /// Rewrite each `assignments/<id>/src` from the solution markers in `reference/<id>/src`.
     Stubs {
@@ -123,6 +151,9 @@ pub enum CliError {
     /// A release could not be made.
     #[error(transparent)]
     Release(#[from] crate::dev::release::ReleaseError),
+    /// Mutants could not be listed or made.
+    #[error(transparent)]
+    Mutants(#[from] crate::dev::mutants::MutantsError),
     /// I/O outside grading.
     #[error("{path}: {source}")]
     Io {
@@ -149,7 +180,14 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::List => list::run(&course),
         Command::Grade { assignment, args } => grade::run(&course, &assignment, &args),
-        Command::Dev { command: DevCommand::Check { assignment, seeds } } => dev_check::run(&course, assignment.as_deref(), seeds as usize),
+        Command::Dev { command: DevCommand::Check { assignment, seeds, mutants } } => {
+            dev_check::run(&course, assignment.as_deref(), seeds as usize, mutants)
+        }
+        Command::Dev { command: DevCommand::Mutants { assignments, list: true, .. } } => mutants::list(&course, &assignments),
+        Command::Dev { command: DevCommand::Mutants { assignments, max, seed, jobs, out, list: false } } => {
+            let out = out.unwrap_or_else(|| course.build_dir().join("mutants"));
+            mutants::run(&course, &assignments, &mutants::MutantsOptions { max, seed, jobs, out })
+        }
         Command::Dev { command: DevCommand::Stubs { assignment } } => stubs::run(&course, assignment.as_deref()),
         Command::Release { assignment, student, gradescope } => release::run(&course, &assignment, student.as_deref(), gradescope.as_deref()),
         Command::Demo { out } => demo::run(&course, out),

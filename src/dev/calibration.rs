@@ -214,6 +214,7 @@ tolerance_why = "students may expand the squares"
                 seconds: 0.0,
                 attachments: Vec::new(),
                 tolerance_used: *used,
+                calls: Vec::new(),
             })
             .collect();
         SubmissionReport { name: "reference".into(), header, checks, notes: Vec::new(), seconds: 0.0 }

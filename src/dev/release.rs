@@ -577,7 +577,8 @@ pub fn student_tree(course: &Course, id: &str) -> Result<Tree, ReleaseError> {
     add_assignment(&mut tree, course, id)?;
     let grader = course.grader_dir(id);
     let grader_rel = format!("graders/{id}");
-    tree.add_dir(&grader, &grader_rel, &["src", "samples.toml", "rubric.toml", "tests"])?;
+    // samples.toml and mutants.toml describe the reference's code: they stay home.
+    tree.add_dir(&grader, &grader_rel, &["src", "samples.toml", "mutants.toml", "rubric.toml", "tests"])?;
     let rubric_path = grader.join("rubric.toml");
     let rubric_text = fs::read_to_string(&rubric_path).map_err(io(&rubric_path))?;
     tree.add(&format!("{grader_rel}/rubric.toml"), public_rubric(&rubric_text, &rubric_path, &withheld_checks)?.into_bytes());
@@ -659,8 +660,8 @@ pub fn gradescope_tree(course: &Course, id: &str) -> Result<Tree, ReleaseError> 
     add_harness(&mut tree, course, &members(id), &[".".into(), format!("graders/{id}"), format!("graders/{id}/runner")])?;
     add_assignment(&mut tree, course, id)?;
     // The full grader, hidden checks included (the bundle stays with the instructor
-    // and Gradescope); samples hold reference code, so they stay home.
-    tree.add_dir(&course.grader_dir(id), &format!("graders/{id}"), &["samples.toml", "tests"])?;
+    // and Gradescope); samples and recorded mutants hold reference code, so they stay home.
+    tree.add_dir(&course.grader_dir(id), &format!("graders/{id}"), &["samples.toml", "mutants.toml", "tests"])?;
     tree.add_executable("setup.sh", setup_sh(id).into_bytes());
     tree.add_executable("run_autograder", run_autograder(id).into_bytes());
     scan_for_leaks(&tree, &[], &[])?;

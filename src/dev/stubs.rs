@@ -181,6 +181,53 @@ pub fn stub_source(reference: &str) -> Result<String, MarkerError> {
     Ok(out)
 }
 
+/// What one line of a reference file is to the stub generator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineRole {
+    /// Solution code: inside a `BEGIN/END SOLUTION` region, or ending in `// SOLUTION`.
+    Solution,
+    /// A `// BEGIN SOLUTION` or `// END SOLUTION` line.
+    Marker,
+    /// Code the student is given: copied into the stub unchanged.
+    Given,
+}
+
+/// The role of every line of a reference source file, in order (index 0 is
+/// line 1), by the same rules [`stub_source`] follows: the lines it replaces
+/// with `todo!()` are [`LineRole::Solution`].
+///
+/// ```
+/// use gradwork::dev::stubs::{solution_lines, LineRole::*};
+/// let reference = "fn f() -> i64 {\n    // BEGIN SOLUTION\n    1\n    // END SOLUTION\n}\nfn g() -> i64 { 2 } // SOLUTION\n";
+/// assert_eq!(solution_lines(reference).unwrap(), [Given, Marker, Solution, Marker, Given, Solution]);
+/// ```
+pub fn solution_lines(reference: &str) -> Result<Vec<LineRole>, MarkerError> {
+    let mut roles = Vec::new();
+    let mut open: Option<usize> = None;
+    for (i, line) in reference.lines().enumerate() {
+        let number = i + 1;
+        let role = match (classify(line, number)?, open) {
+            (Line::Begin { .. }, Some(open)) => return Err(MarkerError::Nested { line: number, open }),
+            (Line::Begin { .. }, None) => {
+                open = Some(number);
+                LineRole::Marker
+            }
+            (Line::End, Some(_)) => {
+                open = None;
+                LineRole::Marker
+            }
+            (Line::End, None) => return Err(MarkerError::UnexpectedEnd { line: number }),
+            (_, Some(_)) | (Line::Inline { .. }, None) => LineRole::Solution,
+            (Line::Other, None) => LineRole::Given,
+        };
+        roles.push(role);
+    }
+    if let Some(line) = open {
+        return Err(MarkerError::Unclosed { line });
+    }
+    Ok(roles)
+}
+
 /// Whether a source file has any solution marker.
 pub fn has_markers(source: &str) -> bool {
     source.lines().enumerate().any(|(i, l)| !matches!(classify(l, i + 1), Ok(Line::Other)))

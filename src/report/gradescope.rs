@@ -15,7 +15,7 @@
 //! #   limits: "20 s per check".into(), mode: "isolated".into(), reproduce: "gradwork grade a00-demo alice".into() };
 //! # let check = |id: &str, score: f64, visibility| CheckResult { id: id.into(), title: id.into(), max_score: 2.0,
 //! #   score, status: if score > 0.0 { Status::Passed } else { Status::Failed }, visibility, message: String::new(),
-//! #   seconds: 0.1, attachments: vec![], tolerance_used: None };
+//! #   seconds: 0.1, attachments: vec![], tolerance_used: None, calls: vec![] };
 //! let report = SubmissionReport { name: "alice".into(), header,
 //!     checks: vec![check("ones", 2.0, Visibility::Visible), check("zeros", 0.0, Visibility::Hidden)],
 //!     notes: vec![], seconds: 1.5 };

@@ -13,7 +13,7 @@
 //! #   limits: "20 s per check".into(), mode: "isolated".into(), reproduce: "gradwork grade a00-demo alice".into() };
 //! let check = CheckResult { id: "ones".into(), title: "returns ones".into(), max_score: 2.0, score: 0.0,
 //!     status: Status::Failed, visibility: Visibility::Visible, message: "expected 1 < 2".into(),
-//!     seconds: 0.25, attachments: vec![], tolerance_used: None };
+//!     seconds: 0.25, attachments: vec![], tolerance_used: None, calls: vec![] };
 //! let report = SubmissionReport { name: "alice".into(), header, checks: vec![check], notes: vec![], seconds: 1.0 };
 //! let xml = gradwork::report::junit::render(&[report]);
 //! assert!(xml.contains(r#"<failure message="expected 1 &lt; 2" type="failed">"#));
