@@ -80,6 +80,7 @@ mod tests {
             gradwork_version: String::new(),
             grader_version: String::new(),
             libtorch_version: String::new(),
+            libtorch_cuda: None,
             device: "cpu".into(),
             seed: 1,
             limits: String::new(),
