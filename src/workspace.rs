@@ -256,7 +256,7 @@ fn compile(course: &Course, id: &str, workspace: &Path, crate_dir: &Path, runner
     fs::create_dir_all(&build_dir).map_err(io(&build_dir))?;
     // A slot of our own: builds in other slots go on meanwhile, and no other
     // build can see this one's artifacts (they are removed before the slot is freed).
-    let slot = Slot::take(&build_dir, &course.assignments()).map_err(io(&build_dir.join("slots")))?;
+    let slot = Slot::take(&build_dir, &course.assignments(), slots::max_slots()).map_err(io(&build_dir.join("slots")))?;
     let target = slot.target_dir();
     let bin = format!("{id}-runner");
     let mut cmd = cargo::command(target);

@@ -1,11 +1,11 @@
 //! Build slots: target directories in which submissions are built, one
 //! build at a time in each, so that a batch builds up to `--jobs`
 //! submissions at once (cargo serialises builds that share a target
-//! directory).
+//! directory), and the machine never more than one per core.
 //!
 //! Slot `k` is `<build dir>/slots/<k>/`, held with an exclusive `flock` on
 //! `<build dir>/slots/<k>.lock` (by any grader on the machine: the lowest free
-//! slot is taken, a new one made when all are busy). It is seeded once from
+//! slot is taken; when all [`max_slots`] are busy the build waits for one). It is seeded once from
 //! the warm shared cache (`<build dir>/debug`), so that libtorch's crates are
 //! not built again: cargo's fingerprints, build-script outputs and small
 //! files are copied with their times, and the libraries (`.rlib`, `.rmeta`),
@@ -22,8 +22,16 @@ use std::io;
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 
-/// Most slots in one build directory (graders beyond wait for one).
-const MAX_SLOTS: usize = 64;
+/// How often a build waiting for a slot looks for a free one.
+const POLL: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Slots of a build directory: one per core, whatever number of graders
+/// share the machine (the harness's own tests run several at once). More
+/// builds than cores only slow each other down, past their wall-clock limit
+/// (`build_time_s`, which starts once a build has its slot).
+pub fn max_slots() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
 
 /// Written into a slot once it is completely seeded.
 const SEEDED: &str = ".gradwork-seeded";
@@ -39,30 +47,32 @@ pub struct Slot {
 }
 
 impl Slot {
-    /// Takes the lowest free slot of `build_dir` (making and seeding it if it
-    /// is new), with no artifact of any of `assignments`' student crates or
+    /// Takes the lowest free slot of `build_dir` among the first
+    /// `max_slots`, waiting until one is free (making and seeding it if it is
+    /// new), with no artifact of any of `assignments`' student crates or
     /// runners in it.
-    pub fn take(build_dir: &Path, assignments: &[String]) -> io::Result<Slot> {
+    pub fn take(build_dir: &Path, assignments: &[String], max_slots: usize) -> io::Result<Slot> {
+        loop {
+            if let Some(slot) = Slot::try_take(build_dir, assignments, max_slots)? {
+                return Ok(slot);
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+
+    /// [`Slot::take`] without waiting: `None` when all `max_slots` are busy.
+    pub fn try_take(build_dir: &Path, assignments: &[String], max_slots: usize) -> io::Result<Option<Slot>> {
         let slots = build_dir.join("slots");
         fs::create_dir_all(&slots)?;
         let mut taken = None;
-        for k in 0..MAX_SLOTS {
+        for k in 0..max_slots.max(1) {
             let lock = lock_file(&slots, k)?;
             if flock(&lock, libc::LOCK_EX | libc::LOCK_NB).is_ok() {
                 taken = Some((k, lock));
                 break;
             }
         }
-        let (k, lock) = match taken {
-            Some(t) => t,
-            None => {
-                // All busy: wait for one, a different one in each process.
-                let k = std::process::id() as usize % MAX_SLOTS;
-                let lock = lock_file(&slots, k)?;
-                flock(&lock, libc::LOCK_EX)?;
-                (k, lock)
-            }
-        };
+        let Some((k, lock)) = taken else { return Ok(None) };
         let target = slots.join(k.to_string());
         if !target.join(SEEDED).is_file() {
             seed(build_dir, &target)?;
@@ -71,7 +81,7 @@ impl Slot {
         for id in assignments {
             Artifacts::of(id).remove(&slot.target);
         }
-        Ok(slot)
+        Ok(Some(slot))
     }
 
     /// The slot's target directory (cargo's `CARGO_TARGET_DIR`).
@@ -272,7 +282,7 @@ mod tests {
             File::options().write(true).open(debug.join(f)).unwrap().set_modified(old).unwrap();
         }
         let ids = vec!["a01-tensors".to_string()];
-        let first = Slot::take(build_dir, &ids).unwrap();
+        let first = Slot::take(build_dir, &ids, 2).unwrap();
         let target = first.target_dir().join("debug");
         assert_eq!(first.target_dir(), build_dir.join("slots/0"));
         for f in ["deps/libtch-00000000000000c2.rlib", "deps/tch-00000000000000c2.d", "build/torch-sys-00000000000000c1/out/libtch.a", ".fingerprint/tch-00000000000000c2/lib-tch"] {
@@ -286,17 +296,18 @@ mod tests {
             assert!(!target.join(f).exists(), "{f} is not in the slot");
         }
         // A second taker gets another slot while the first is held, and the first again once it is free.
-        let second = Slot::take(build_dir, &ids).unwrap();
+        let second = Slot::take(build_dir, &ids, 2).unwrap();
         assert_eq!(second.target_dir(), build_dir.join("slots/1"));
+        assert!(Slot::try_take(build_dir, &ids, 2).unwrap().is_none(), "no third slot beyond the two allowed");
         fs::write(target.join("deps/marker"), "").unwrap();
         drop(first);
-        let again = Slot::take(build_dir, &ids).unwrap();
+        let again = Slot::take(build_dir, &ids, 2).unwrap();
         assert_eq!(again.target_dir(), build_dir.join("slots/0"));
         assert!(target.join("deps/marker").exists(), "a seeded slot is not seeded again");
         // A leftover of a build whose grader was killed is gone when the slot is taken.
         drop(again);
         fs::write(target.join("deps/liba01_tensors-00000000000000d1.rlib"), "another submission").unwrap();
-        let third = Slot::take(build_dir, &ids).unwrap();
+        let third = Slot::take(build_dir, &ids, 2).unwrap();
         assert_eq!(third.target_dir(), build_dir.join("slots/0"));
         assert!(!target.join("deps/liba01_tensors-00000000000000d1.rlib").exists());
     }
