@@ -126,6 +126,7 @@ fn mutants_gate(
         seed: crate::grade::DEFAULT_SEED,
         jobs: None,
         out: course.build_dir().join("dev-check-mutants"),
+        matching: Vec::new(),
     };
     let mut runs = Vec::new();
     for id in ids {

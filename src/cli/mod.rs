@@ -109,6 +109,9 @@ enum DevCommand {
         /// Only list the mutants in solution code, one name a line (the names mutants.toml records); grade nothing.
         #[arg(long)]
         list: bool,
+        /// Only the mutants whose name contains TEXT (repeatable), e.g. to grade last run's survivors again.
+        #[arg(long = "mutant", value_name = "TEXT")]
+        matching: Vec<String>,
     },
     /// Rewrite each `assignments/<id>/src` from the solution markers in `reference/<id>/src`.
     Stubs {
@@ -184,9 +187,9 @@ pub fn main() -> ExitCode {
             dev_check::run(&course, assignment.as_deref(), seeds as usize, mutants)
         }
         Command::Dev { command: DevCommand::Mutants { assignments, list: true, .. } } => mutants::list(&course, &assignments),
-        Command::Dev { command: DevCommand::Mutants { assignments, max, seed, jobs, out, list: false } } => {
+        Command::Dev { command: DevCommand::Mutants { assignments, max, seed, jobs, out, list: false, matching } } => {
             let out = out.unwrap_or_else(|| course.build_dir().join("mutants"));
-            mutants::run(&course, &assignments, &mutants::MutantsOptions { max, seed, jobs, out })
+            mutants::run(&course, &assignments, &mutants::MutantsOptions { max, seed, jobs, out, matching })
         }
         Command::Dev { command: DevCommand::Stubs { assignment } } => stubs::run(&course, assignment.as_deref()),
         Command::Release { assignment, student, gradescope } => release::run(&course, &assignment, student.as_deref(), gradescope.as_deref()),

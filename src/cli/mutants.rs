@@ -24,9 +24,12 @@ pub struct MutantsOptions {
     pub jobs: Option<usize>,
     /// Where the submissions, the grading reports, mutants.md and mutants.json go.
     pub out: PathBuf,
+    /// Only mutants whose name contains one of these (all when empty): to
+    /// grade again the survivors a change to the checks should now kill.
+    pub matching: Vec<String>,
 }
 
-/// `gradwork dev mutants [<assignment>…] [--max N] [--seed S] [--jobs J] [--out DIR]`.
+/// `gradwork dev mutants [<assignment>…] [--max N] [--seed S] [--jobs J] [--out DIR] [--mutant TEXT…]`.
 pub fn run(course: &Course, only: &[String], options: &MutantsOptions) -> Result<ExitCode, CliError> {
     let started = Instant::now();
     let ids = if only.is_empty() { course.assignments() } else { only.to_vec() };
@@ -109,6 +112,9 @@ fn command(ids: &[String], o: &MutantsOptions) -> String {
     if let Some(n) = o.max {
         parts.push(format!("--max {n}"));
     }
+    for m in &o.matching {
+        parts.push(format!("--mutant '{}'", m.replace('\'', "'\\''")));
+    }
     parts.push(format!("--seed {}", o.seed));
     parts.join(" ")
 }
@@ -136,7 +142,10 @@ pub fn grade_assignment(
 ) -> Result<AssignmentRun, CliError> {
     let started = Instant::now();
     let listing = mutants::list(course, id, tool)?;
-    let candidates = listing.candidates();
+    let mut candidates = listing.candidates();
+    if !options.matching.is_empty() {
+        candidates.retain(|m| options.matching.iter().any(|s| m.name.contains(s.as_str())));
+    }
     let chosen = mutants::sample(&candidates, options.max, options.seed);
     eprintln!(
         "{id}: {} mutants in solution code ({} outside it left out, {} recorded as equivalent); grading {}…",
