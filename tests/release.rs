@@ -194,6 +194,23 @@ fn big() -> bool {
     let err = release::public_grader_sources(&src, &withheld).unwrap_err().to_string();
     assert!(err.contains("the function `ones_large` of the hidden check `ones-large` was not found"), "{err}");
     assert!(err.contains("`// BEGIN HIDDEN` / `// END HIDDEN`"), "{err}");
+    // ... as the message says: a hidden check whose function is in a `// BEGIN HIDDEN` region is cut with it.
+    let wrapped = lib.replace("/// Hidden: large inputs.", "// BEGIN HIDDEN\n/// Hidden: large inputs.").replace("// BEGIN HIDDEN\nfn big()", "fn big()");
+    demo_grader(tmp.path(), &wrapped);
+    let sources = release::public_grader_sources(&src, &withheld).unwrap();
+    assert!(!sources[0].1.contains("ones_large") && !sources[0].1.contains("fn big"), "{}", sources[0].1);
+}
+
+#[test]
+fn a_student_function_may_share_a_hidden_check_functions_name() {
+    let mut tree = release::Tree::default();
+    tree.add("assignments/a00/src/lib.rs", b"pub fn unbroadcast(x: i64) -> i64 { x }\n".to_vec());
+    tree.add("graders/a00/runner/src/lib.rs", b"fn unbroadcast(args: &Args) {}\n".to_vec());
+    let withheld = vec![Withheld { id: "unbroadcast-other".into(), title: "unbroadcast alone".into(), public_id: "hidden-1".into() }];
+    release::scan_for_leaks(&tree, &withheld, &["unbroadcast".to_string()]).unwrap();
+    tree.add("graders/a00/src/checks.rs", b"pub fn unbroadcast(ctx: &mut Ctx) {}\n".to_vec());
+    let err = release::scan_for_leaks(&tree, &withheld, &["unbroadcast".to_string()]).unwrap_err().to_string();
+    assert!(err.contains("the hidden check function `unbroadcast`") && err.contains("graders/a00/src/checks.rs"), "{err}");
 }
 
 #[test]
