@@ -79,7 +79,11 @@ pub fn near_duplicates(ctx: &mut Ctx) -> Result<(), Failure> {
         message.push('.');
     }
     if !extra.is_empty() {
-        let one_off = extra.iter().filter(|&&i| kinds[i as usize] == 2).count();
+        let outside: Vec<i64> = extra.iter().filter(|&&i| usize::try_from(i).map_or(true, |i| i >= n_test as usize)).copied().collect();
+        if !outside.is_empty() {
+            message.push_str(&format!(" It lists {outside:?}, which are not test rows: indices run from 0 to {}.", n_test - 1));
+        }
+        let one_off = extra.iter().filter(|&&i| usize::try_from(i).ok().and_then(|i| kinds.get(i)) == Some(&2)).count();
         message.push_str(&format!(" It lists test rows {extra:?}, which have no near-copy"));
         if one_off > 0 {
             message.push_str(&format!(
