@@ -143,15 +143,18 @@ pub fn grade_assignment(
     let started = Instant::now();
     let listing = mutants::list(course, id, tool)?;
     let mut candidates = listing.candidates();
-    if !options.matching.is_empty() {
+    let equivalent = listing.mutants.len() - candidates.len();
+    let filtered = if options.matching.is_empty() {
+        String::new()
+    } else {
         candidates.retain(|m| options.matching.iter().any(|s| m.name.contains(s.as_str())));
-    }
+        format!(", {} matching --mutant", candidates.len())
+    };
     let chosen = mutants::sample(&candidates, options.max, options.seed);
     eprintln!(
-        "{id}: {} mutants in solution code ({} outside it left out, {} recorded as equivalent); grading {}…",
+        "{id}: {} mutants in solution code ({} outside it left out, {equivalent} recorded as equivalent{filtered}); grading {}…",
         listing.mutants.len(),
         listing.outside,
-        listing.mutants.len() - candidates.len(),
         chosen.len()
     );
     let dir = options.out.join(id);

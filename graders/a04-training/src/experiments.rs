@@ -196,3 +196,136 @@ pub fn experiments_other_data(ctx: &mut Ctx) -> Result<(), Failure> {
     }
     Ok(())
 }
+
+// BEGIN HIDDEN
+/// The rows of each part of `split_dataset(n rows, [70, 15, 15], seed)`, in
+/// the order the part holds them, from the student's own split: the grader
+/// splits rows whose one feature is their index.
+fn split_rows(ctx: &mut Ctx, n: i64, seed: i64) -> Result<Vec<Vec<i64>>, Failure> {
+    let x = Tensor::arange(n, (Kind::Float, Device::Cpu)).view([n, 1]);
+    let y = Tensor::zeros([n], (Kind::Int64, Device::Cpu));
+    let what = format!("`split_dataset(dataset of {n} samples, &[70, 15, 15], {seed})`");
+    let out = wire::call_ok(ctx, &what, "split_dataset", vec![Value::arg(&x), Value::arg(&y), vec![70i64, 15, 15].into(), seed.into()])?;
+    let parts = list(at(&out, 0)?)?;
+    if parts.len() != 3 {
+        return Err(Failure::wrong(format!("{what} returned {} parts; expected 3. The studies split their data with it.", parts.len())));
+    }
+    parts.iter().map(|p| Ok(wire::floats(at(list(p)?, 0)?)?.into_iter().map(|v| v as i64).collect())).collect()
+}
+
+/// `labels` with the rows of `part` set to `values` (one per row, in order).
+fn set_rows(labels: &Tensor, part: &[i64], values: &Tensor) -> Tensor {
+    labels.index_copy(0, &Tensor::from_slice(part), values)
+}
+
+/// One study's history: `optimizer_study` with one setting, or `polar_study` on the raw coordinates.
+fn study(ctx: &mut Ctx, which: Study, x: &Tensor, y: &Tensor, epochs: i64, seed: i64) -> Result<(String, Curves), Failure> {
+    let (what, out) = match which {
+        Study::Optimizer(name, lr) => {
+            let what = format!("`optimizer_study(data, &[({name}, {lr})], {epochs}, {seed})`");
+            let settings = Value::List(vec![Value::List(vec![name.into(), lr.into()])]);
+            let out = wire::call_ok(ctx, &what, "optimizer_study", vec![Value::arg(x), Value::arg(y), settings, epochs.into(), seed.into()])?;
+            let runs = list(at(&out, 0)?)?;
+            if runs.len() != 1 {
+                return Err(Failure::wrong(format!("{what} returned {} histories; expected 1, one per setting.", runs.len())));
+            }
+            (what, history(&runs[0])?)
+        }
+        Study::Polar(lr) => {
+            let what = format!("`polar_study(x, y, polar = false, {epochs}, {lr}, {seed})`");
+            let out = wire::call_ok(ctx, &what, "polar_study", vec![Value::arg(x), Value::arg(y), false.into(), epochs.into(), lr.into(), seed.into()])?;
+            (what, history(at(&out, 0)?)?)
+        }
+    };
+    out.require_epochs(&what, epochs)?;
+    Ok((what, out))
+}
+
+/// Which study a part of `studies-split-parts` runs.
+#[derive(Clone, Copy)]
+enum Study {
+    /// `optimizer_study` with one `(optimizer, lr)` setting.
+    Optimizer(&'static str, f64),
+    /// `polar_study` on the raw coordinates at this rate.
+    Polar(f64),
+}
+// END HIDDEN
+
+/// The highest best validation loss, and last-epoch training loss, a study
+/// with shuffled batches may reach in part 2 of `studies-split-parts` (ln 2 ≈
+/// 0.69 is a model at 1/2).
+const SHUFFLE_LOSS_LIMIT: f64 = 1.05;
+
+pub fn studies_split_parts(ctx: &mut Ctx) -> Result<(), Failure> {
+    oracle::seed_torch(ctx);
+    let n = 2000i64;
+    let seed = ctx.rng().random_range(0..1_000_000i64);
+    let parts = split_rows(ctx, n, seed)?;
+    let opts = (Kind::Float, Device::Cpu);
+    let label = |condition: Tensor| condition.to_kind(Kind::Int64);
+    // 1. Which rows train and which validate. The training part follows one
+    //    rule (the sign of x₁), the validation part its opposite, the test
+    //    part another one (the sign of x₂). Trained on parts[0] and
+    //    validated on parts[1], a model scores near 0; validated on the rows
+    //    it trained on, near 1; on the test part or trained on it, near 1/2.
+    let raw = Tensor::randn([n, 2], opts);
+    let x = raw.sign() * (raw.abs() + 0.5);
+    let (by_x1, by_x2) = (label(x.select(1, 0).gt(0.0)), label(x.select(1, 1).gt(0.0)));
+    let index = |part: &[i64]| Tensor::from_slice(part);
+    let y = set_rows(&by_x1, &parts[1], &(1 - by_x1.index_select(0, &index(&parts[1]))));
+    let y = set_rows(&y, &parts[2], &by_x2.index_select(0, &index(&parts[2])));
+    for which in [Study::Optimizer("adam", 1e-2), Study::Polar(1e-1)] {
+        let (what, run) = study(ctx, which, &x, &y, 3, seed)?;
+        let last = run.val_acc[run.val_acc.len() - 1];
+        if !(last <= 0.2) {
+            let why = if last >= 0.8 {
+                "so it validated on rows labelled like its training rows: on parts[0], the rows it trained on, or it trained on parts[1], \
+                 the validation part"
+            } else {
+                "so it validated on rows labelled by another rule, or trained on them: parts[2], the test part"
+            };
+            return Err(Failure::wrong(format!(
+                "{what} on {n} samples whose validation part (parts[1] of `split_dataset(data, &[70, 15, 15], {seed})`) the grader labelled \
+                 against the rule of the training part (parts[0]): a study that trains on parts[0] and validates on parts[1] ends near \
+                 validation accuracy 0 there. It ended at {}, {why}. Train on `parts[0]` and validate on `parts[1]`.",
+                num(last)
+            )));
+        }
+    }
+    // 2. Shuffled training batches. The features are noise and every
+    //    validation label is 0; the training part, in the split's order,
+    //    holds its class-0 rows first and then its class-1 rows. Shuffled,
+    //    each batch mixes both classes and the model stays near 1/2: both the
+    //    best validation loss and the last epoch's training loss stay near
+    //    ln 2. Unshuffled, every epoch is a run of class-0 batches and then a
+    //    run of class-1 batches: the model swings from one to the other and
+    //    ends each epoch saying 1 (the MLP's validation loss goes above 2;
+    //    the linear model's training loss stays above 1.2). Over 7 seeds the
+    //    reference's larger of the two is at most 0.82, the unshuffled
+    //    loaders' at least 1.25.
+    let x = Tensor::randn([n, 2], opts);
+    let train = &parts[0];
+    let cut = train.len() / 2;
+    let ordered: Vec<i64> = (0..train.len()).map(|i| i64::from(i >= cut)).collect();
+    let y = set_rows(&Tensor::zeros([n], (Kind::Int64, Device::Cpu)), train, &Tensor::from_slice(&ordered));
+    let y = set_rows(&y, &parts[2], &Tensor::arange(parts[2].len() as i64, (Kind::Int64, Device::Cpu)).remainder(2));
+    for which in [Study::Optimizer("sgd", 0.5), Study::Polar(0.5)] {
+        let (what, run) = study(ctx, which, &x, &y, 3, seed)?;
+        let best = run.best().map_or(f64::NAN, |b| b.1);
+        let last = run.train_loss.last().copied().unwrap_or(f64::NAN);
+        if !(best < SHUFFLE_LOSS_LIMIT && last < SHUFFLE_LOSS_LIMIT) {
+            return Err(Failure::wrong(format!(
+                "{what} on {n} samples of noise (every validation label 0) whose training part, in the order `split_dataset` gives \
+                 it, holds its class-0 rows first and then its {} class-1 rows reached a best validation loss of {} and a last-epoch \
+                 training loss of {}; with shuffled batches both stay near ln 2 = 0.69 (the limit is {SHUFFLE_LOSS_LIMIT}). Without \
+                 shuffling, every epoch is a run of class-0 batches and then a run of class-1 batches, and the model swings from one \
+                 class to the other. Make the training loader with `shuffle: true` and `seed`, so that every epoch draws a new order. (A \
+                 training loop that never zeroes its gradients swings the same way: see the checks of `train_epoch`.)",
+                train.len() - cut,
+                num(best),
+                num(last)
+            )));
+        }
+    }
+    Ok(())
+}

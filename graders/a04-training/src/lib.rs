@@ -66,8 +66,10 @@ pub fn suite() -> Suite {
         .check("linear-regression", regression::linear_regression)
         .check("multi-output-regression", regression::multi_output_regression)
         .check("regression-curves", regression::regression_curves)
+        .check("regression-history", regression::regression_history)
         .check("sgd-vs-adam", experiments::sgd_vs_adam)
         .check("l1-high-dim", experiments::l1_high_dim)
         .check("polar-circles", experiments::polar_circles)
         .check("experiments-other-data", experiments::experiments_other_data)
+        .check("studies-split-parts", experiments::studies_split_parts)
 }

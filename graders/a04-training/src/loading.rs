@@ -10,9 +10,11 @@ use rand::Rng;
 use tch::{Device, Kind, Tensor};
 
 /// The sample ids of each batch of each epoch.
-struct Epochs {
-    num_batches: i64,
-    epochs: Vec<Vec<Vec<i64>>>,
+pub struct Epochs {
+    /// What `num_batches()` said.
+    pub num_batches: i64,
+    /// For each epoch, the sample ids of each batch.
+    pub epochs: Vec<Vec<Vec<i64>>>,
 }
 
 fn ids(t: &Tensor) -> Vec<i64> {
@@ -21,7 +23,7 @@ fn ids(t: &Tensor) -> Vec<i64> {
 
 /// Runs the student's loader over samples `0..n` (x = its index as f32, one
 /// column; y = its index as i64) and reads the batches.
-fn run(ctx: &mut Ctx, n: i64, batch_size: i64, shuffle: bool, seed: i64, epochs: i64) -> Result<Epochs, Failure> {
+pub fn run(ctx: &mut Ctx, n: i64, batch_size: i64, shuffle: bool, seed: i64, epochs: i64) -> Result<Epochs, Failure> {
     let x = Tensor::arange(n, (Kind::Float, Device::Cpu)).view([n, 1]);
     let y = Tensor::arange(n, (Kind::Int64, Device::Cpu));
     let what = format!("`DataLoader::new(dataset of {n} samples, {batch_size}, {shuffle}, seed {seed})`");

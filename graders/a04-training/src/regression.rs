@@ -6,6 +6,7 @@ use crate::wire::{self, at, floats, tensor};
 use gradwork::compare::{num, Tolerance};
 use gradwork::suite::{Ctx, Failure};
 use gradwork::value::Value;
+use rand::Rng;
 use tch::{Device, Kind, Tensor};
 
 /// What `fit_regression` returned.
@@ -208,4 +209,175 @@ pub fn regression_curves(ctx: &mut Ctx) -> Result<(), Failure> {
         )));
     }
     Ok(())
+}
+
+// BEGIN HIDDEN
+/// What a correct `fit_regression` records, computed with libtorch's own
+/// `nn::linear` and `nn::Adam` on the same batches (unshuffled, the last one
+/// partial), from the same initial weights.
+struct Replay {
+    /// Mean training MSE per epoch, before each batch's step.
+    train_loss: Vec<f64>,
+    /// Validation MSE per epoch, each batch weighted by its size.
+    val_loss: Vec<f64>,
+    /// The plain mean of the validation batches' MSEs: what a loop that
+    /// forgets the batch sizes records.
+    val_plain: Vec<f64>,
+}
+
+/// The batches of `(x, y)` in order, `size` samples each, the last one smaller.
+fn batches(x: &Tensor, y: &Tensor, size: i64) -> Vec<(Tensor, Tensor)> {
+    let n = x.size()[0];
+    (0..n).step_by(size as usize).map(|start| (x.narrow(0, start, size.min(n - start)), y.narrow(0, start, size.min(n - start)))).collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn replay(init: (&Tensor, &Tensor), train: (&Tensor, &Tensor), val: (&Tensor, &Tensor), batch: i64, val_batch: i64, epochs: i64, lr: f64, l1: f64) -> Replay {
+    let vs = tch::nn::VarStore::new(Device::Cpu);
+    let (out_dim, in_dim) = (init.0.size()[0], init.0.size()[1]);
+    let layer = tch::nn::linear(vs.root() / "linear", in_dim, out_dim, Default::default());
+    let mut variables = vs.variables();
+    tch::no_grad(|| {
+        for (name, value) in [("linear.weight", init.0), ("linear.bias", init.1)] {
+            if let Some(v) = variables.get_mut(name) {
+                v.copy_(value);
+            }
+        }
+    });
+    let mut optimizer = oracle::Opt::Adam.build(&vs, lr, 0.0);
+    let mse = |x: &Tensor, y: &Tensor| (tch::nn::Module::forward(&layer, x) - y).square().mean(Kind::Float);
+    let (train_batches, val_batches) = (batches(train.0, train.1, batch), batches(val.0, val.1, val_batch));
+    let (n_train, n_val) = (train.0.size()[0] as f64, val.0.size()[0] as f64);
+    let mut out = Replay { train_loss: Vec::new(), val_loss: Vec::new(), val_plain: Vec::new() };
+    for _ in 0..epochs {
+        let mut total = 0.0;
+        for (xb, yb) in &train_batches {
+            let loss = mse(xb, yb);
+            total += loss.double_value(&[]) * xb.size()[0] as f64;
+            let penalised = if l1 > 0.0 { &loss + (layer.ws.abs().sum(Kind::Float) + layer.bs.as_ref().map_or(Tensor::from(0f32), |b| b.abs().sum(Kind::Float))) * l1 } else { loss };
+            optimizer.zero_grad();
+            penalised.backward();
+            optimizer.step();
+        }
+        out.train_loss.push(total / n_train);
+        let losses: Vec<(f64, f64)> = tch::no_grad(|| val_batches.iter().map(|(xb, yb)| (mse(xb, yb).double_value(&[]), xb.size()[0] as f64)).collect());
+        out.val_loss.push(losses.iter().map(|(l, s)| l * s).sum::<f64>() / n_val);
+        out.val_plain.push(losses.iter().map(|(l, _)| l).sum::<f64>() / losses.len() as f64);
+    }
+    out
+}
+
+/// A size in `range` that `n` is not a multiple of, so that the last batch is partial.
+fn partial_batch(ctx: &mut Ctx, n: i64, range: std::ops::Range<i64>) -> i64 {
+    loop {
+        let size = ctx.rng().random_range(range.clone());
+        if n % size != 0 {
+            return size;
+        }
+    }
+}
+// END HIDDEN
+
+pub fn regression_history(ctx: &mut Ctx) -> Result<(), Failure> {
+    oracle::seed_torch(ctx);
+    // Several training and validation batches, each set's last one partial,
+    // unshuffled: libtorch's own loop on the same batches from the same
+    // initial weights gives every number of both curves.
+    let (d, k) = (3i64, 2i64);
+    let n_train = ctx.rng().random_range(80..121i64);
+    let n_val = ctx.rng().random_range(40..61i64);
+    let batch = partial_batch(ctx, n_train, 20..41);
+    let val_batch = partial_batch(ctx, n_val, 12..25);
+    let (epochs, lr, l1) = (4i64, 5e-2, 2e-2);
+    let opts = (Kind::Float, Device::Cpu);
+    let x = Tensor::randn([n_train + n_val, d], opts);
+    let y = x.matmul(&Tensor::randn([d, k], opts)) + Tensor::randn([k], opts) + Tensor::randn([n_train + n_val, k], opts) * 0.2;
+    let bound = 1.0 / (d as f64).sqrt();
+    let (w0, b0) = (Tensor::rand([k, d], opts) * (2.0 * bound) - bound, Tensor::rand([k], opts) * (2.0 * bound) - bound);
+    let (xt, yt, xv, yv) = (x.narrow(0, 0, n_train), y.narrow(0, 0, n_train), x.narrow(0, n_train, n_val), y.narrow(0, n_train, n_val));
+    let what = format!(
+        "`fit_regression` of `LinearRegressor({d}, {k})` with Adam lr {lr} and l1 = {l1} for {epochs} epochs, on {n_train} training samples in \
+         unshuffled batches of {batch} (the last of {}) and {n_val} validation samples in batches of {val_batch} (the last of {})",
+        n_train % batch,
+        n_val % val_batch
+    );
+    let args = vec![
+        d.into(),
+        k.into(),
+        Value::arg(&xt),
+        Value::arg(&yt),
+        Value::arg(&xv),
+        Value::arg(&yv),
+        batch.into(),
+        epochs.into(),
+        lr.into(),
+        l1.into(),
+        0i64.into(),
+        val_batch.into(),
+        false.into(),
+        Value::arg(&w0),
+        Value::arg(&b0),
+    ];
+    let out = wire::call_ok(ctx, &what, "fit_regression", args)?;
+    let (train_loss, val_loss) = (floats(at(&out, 0)?)?, floats(at(&out, 1)?)?);
+    for (name, curve) in [("train_loss", &train_loss), ("val_loss", &val_loss)] {
+        if curve.len() as i64 != epochs {
+            return Err(Failure::wrong(format!(
+                "{what} returned `{name}` with {} entries for {epochs} epochs: push one value per epoch, after its last batch.",
+                curve.len()
+            )));
+        }
+    }
+    let want = replay((&w0, &b0), (&xt, &yt), (&xv, &yv), batch, val_batch, epochs, lr, l1);
+    let tolerance = Tolerance { rtol: 1e-4, atol: 1e-6 };
+    for (w, g) in want.train_loss.iter().zip(&train_loss).chain(want.val_loss.iter().zip(&val_loss)) {
+        ctx.note_tolerance_used((g - w).abs() / (tolerance.atol + tolerance.rtol * w.abs()));
+    }
+    let train_at = want.train_loss.iter().zip(&train_loss).position(|(&w, &g)| !tolerance.accepts(w, g));
+    let val_at = want.val_loss.iter().zip(&val_loss).position(|(&w, &g)| !tolerance.accepts(w, g));
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-4 * b.abs().max(1e-6);
+    // The training loss of epoch e comes from the steps before it; a
+    // validation loss that differs first (same epoch or earlier) is the
+    // validation's own fault.
+    match (train_at, val_at) {
+        (_, Some(e)) if train_at.is_none_or(|t| e < t) => {
+            let why = if close(val_loss[e], want.val_plain[e]) {
+                "That is the plain mean of the validation batches' MSEs: the last, smaller batch counts as much as a full one. Weight \
+                 each batch by its size, Σ (MSE × batch size) / n, as for the training loss."
+            } else {
+                "The validation loss of an epoch is the MSE over all validation samples after that epoch's steps, without gradients \
+                 and without the penalty: each batch's MSE weighted by its size. If that is what you compute, then that epoch's \
+                 steps differ from libtorch's: one Adam step per batch on `MeanSquaredOops` + l1 · `l1_penalty` of every trainable \
+                 variable, the bias included."
+            };
+            Err(Failure::wrong(format!(
+                "{what} recorded a validation loss of {} in epoch {}; libtorch's own loop gives {} (every earlier number matched). {why}",
+                num(val_loss[e]),
+                e + 1,
+                num(want.val_loss[e])
+            )))
+        }
+        (Some(e), _) => {
+            let running = want.train_loss[..=e].iter().sum::<f64>() / (e + 1) as f64;
+            let why = if e > 0 && close(train_loss[e], running) {
+                "That is the mean over every epoch so far: the running total and count of the training loss must start again at 0 in \
+                 every epoch."
+                    .to_string()
+            } else {
+                format!(
+                    "The training loss of an epoch is the mean over its samples of each batch's MSE before that batch's step, without \
+                     the penalty. {} one Adam step per batch on `MeanSquaredOops` + l1 · `l1_penalty` of every trainable variable, with \
+                     the gradients zeroed before every step (`optimizer.zero_grad()` inside the loop over batches, not once per epoch).",
+                    if e == 0 { "Epoch 1 already differs, so your steps are not libtorch's:" } else { "Check the steps:" }
+                )
+            };
+            Err(Failure::wrong(format!(
+                "{what} recorded a training loss of {} in epoch {}; libtorch's own loop gives {} (every earlier number matched). {why}",
+                num(train_loss[e]),
+                e + 1,
+                num(want.train_loss[e])
+            )))
+        }
+        _ => Ok(()),
+    }
 }

@@ -342,7 +342,112 @@ pub fn overfit_tiny(ctx: &mut Ctx) -> Result<(), Failure> {
             num(best_loss)
         )));
     }
-    Ok(())
+    overfit_replay(ctx)
+}
+
+/// libtorch's MLP from `weights`, trained with Adam at `lr` on `(x, y)` in
+/// the batches of sample ids `epochs` gives, validated on all of `(x, y)`
+/// after each epoch: what a correct `overfit_tiny_subset` records.
+fn replay_tiny(weights: &[(String, Tensor)], x: &Tensor, y: &Tensor, epochs: &[Vec<Vec<i64>>], lr: f64, device: Device) -> Curves {
+    let model = oracle::TorchMlp::new(weights, 0.0, device);
+    let mut optimizer = Opt::Adam.build(&model.vs, lr, 0.0);
+    let mut curves = Curves::default();
+    for batches in epochs {
+        let mut total = 0.0;
+        for ids in batches {
+            let idx = Tensor::from_slice(ids);
+            total += oracle::step(&model, &mut optimizer, &x.index_select(0, &idx), &y.index_select(0, &idx)) * ids.len() as f64;
+        }
+        curves.train_loss.push(total / x.size()[0] as f64);
+        let (loss, acc) = tch::no_grad(|| oracle::mlp_loss_acc(&model.weights(), x, y, device));
+        curves.val_loss.push(loss);
+        curves.val_acc.push(acc);
+    }
+    curves
+}
+
+/// The first epoch where `got` and `want` differ in training loss,
+/// validation loss or accuracy.
+fn first_mismatch(want: &Curves, got: &Curves, n: i64) -> Option<usize> {
+    let loss = Tolerance { rtol: 1e-4, atol: 1e-6 };
+    let acc = Tolerance { rtol: 0.0, atol: 0.5 / n as f64 };
+    (0..want.train_loss.len()).find(|&e| {
+        !(loss.accepts(want.train_loss[e], got.train_loss[e]) && loss.accepts(want.val_loss[e], got.val_loss[e]) && acc.accepts(want.val_acc[e], got.val_acc[e]))
+    })
+}
+
+/// Part 2 of `overfit-tiny`: a short run replayed number for number. Your own
+/// `DataLoader` over the first n samples (made with batch_size, shuffle and
+/// seed) says which batches each epoch has; libtorch's loop on those batches
+/// from the same weights gives every number of the history.
+fn overfit_replay(ctx: &mut Ctx) -> Result<(), Failure> {
+    let (n, batch, epochs, lr) = (20i64, 8i64, 3i64, 1e-2);
+    let (x, y) = oracle::moons(2 * n, 0.2);
+    let order = Tensor::randperm(2 * n, (Kind::Int64, Device::Cpu));
+    let (x, y) = (x.index_select(0, &order), y.index_select(0, &order));
+    let weights = oracle::mlp_weights(2, 16, 2);
+    let seed = ctx.rng().random_range(0..1_000_000i64);
+    let shuffled = crate::loading::run(ctx, n, batch, true, seed, epochs)?.epochs;
+    let args = vec![
+        2i64.into(),
+        16i64.into(),
+        2i64.into(),
+        0.0.into(),
+        weights_arg(&weights),
+        Value::arg(&x),
+        Value::arg(&y),
+        n.into(),
+        batch.into(),
+        epochs.into(),
+        lr.into(),
+        seed.into(),
+    ];
+    let what = format!("`overfit_tiny_subset(model, vs, data of {} samples, {n}, {batch}, {epochs}, {lr}, {seed})`", 2 * n);
+    let out = wire::call_ok(ctx, &what, "overfit_tiny_subset", args)?;
+    let got = history(at(&out, 0)?)?;
+    got.require_epochs(&what, epochs)?;
+    let (tiny_x, tiny_y) = (x.narrow(0, 0, n), y.narrow(0, 0, n));
+    let want = replay_tiny(&weights, &tiny_x, &tiny_y, &shuffled, lr, ctx.device());
+    for e in 0..epochs as usize {
+        ctx.note_tolerance_used((got.train_loss[e] - want.train_loss[e]).abs() / (1e-6 + 1e-4 * want.train_loss[e].abs()));
+        ctx.note_tolerance_used((got.val_loss[e] - want.val_loss[e]).abs() / (1e-6 + 1e-4 * want.val_loss[e].abs()));
+    }
+    let Some(e) = first_mismatch(&want, &got, n) else {
+        return Ok(());
+    };
+    let in_order: Vec<Vec<Vec<i64>>> = (0..epochs).map(|_| (0..n).collect::<Vec<i64>>().chunks(batch as usize).map(<[i64]>::to_vec).collect()).collect();
+    let covered: usize = shuffled.first().map_or(0, |batches| batches.iter().map(Vec::len).sum());
+    let why = if covered != n as usize {
+        format!(
+            "Your `DataLoader` over those {n} samples yields {covered} of them per epoch, so the loss is not averaged over the same \
+             samples: fix the loader first (see its checks), then this history follows."
+        )
+    } else if first_mismatch(&replay_tiny(&weights, &tiny_x, &tiny_y, &in_order, lr, ctx.device()), &got, n).is_none() {
+        "Your history is that of batches in the order 0, 1, 2, … in every epoch: the training batches must be shuffled, by a \
+         `DataLoader` over the n samples made with `shuffle: true` and `seed`."
+            .to_string()
+    } else if got.val_acc.iter().any(|&a| ((a * n as f64) - (a * n as f64).round()).abs() > 1e-6) {
+        format!(
+            "Your validation accuracies are not multiples of 1/{n}, so the validation did not see exactly {n} samples: validate on the \
+             same first n samples the model trains on (indices 0..n)."
+        )
+    } else {
+        "Train on exactly the first n samples (indices 0..n), in a `DataLoader` over them made with `batch_size`, `shuffle: true` and \
+         `seed`, with Adam at `lr` (no weight decay, no schedule), and validate on the same n samples after every epoch."
+            .to_string()
+    };
+    Err(Failure::wrong(format!(
+        "{what} recorded, in epoch {}, training loss {}, validation loss {} and accuracy {}; libtorch's loop on the first {n} samples, in \
+         the batches your own `DataLoader::new(those {n} samples, {batch}, true, {seed})` gives, from the same weights, records {}, {} and \
+         {} (every earlier epoch matched). {why}",
+        e + 1,
+        num(got.train_loss[e]),
+        num(got.val_loss[e]),
+        num(got.val_acc[e]),
+        num(want.train_loss[e]),
+        num(want.val_loss[e]),
+        num(want.val_acc[e])
+    )))
 }
 
 /// Same shape, kind and bits.
@@ -491,6 +596,22 @@ pub fn train_model_history(ctx: &mut Ctx) -> Result<(), Failure> {
                 num(curve[e]),
                 e + 1,
                 num(want)
+            )));
+        }
+    }
+    // Every epoch ties (bit for bit: same weights, same batches), and a tie is
+    // no improvement: the best epoch stays the first.
+    let curves = &trained.curves;
+    if let Some((first, loss)) = curves.best() {
+        if curves.best_epoch != first {
+            let tied: Vec<String> = curves.val_loss.iter().enumerate().filter(|(_, &v)| v == loss).map(|(e, _)| (e + 1).to_string()).collect();
+            return Err(Failure::wrong(format!(
+                "{what} reported best_epoch = {}; epochs {} all have the lowest validation loss, {}, and the best epoch is the first of \
+                 them, {first}. An epoch that only ties the best is no improvement (\"lower than every earlier one\"): compare with `<`, \
+                 not `<=`.",
+                curves.best_epoch,
+                tied.join(", "),
+                num(loss)
             )));
         }
     }

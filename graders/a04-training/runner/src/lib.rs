@@ -394,17 +394,25 @@ fn overfit_tiny_subset(args: &Args) -> Result<Vec<Value>, DispatchError> {
     }
 }
 
-/// `fit_regression(in, out, x_train, y_train, x_val, y_val, batch_size, epochs, lr, l1, seed)`:
-/// `[train_loss, val_loss, weight, bias]`, or the student's error.
+/// `fit_regression(in, out, x_train, y_train, x_val, y_val, batch_size, epochs, lr, l1, seed
+/// [, val_batch_size, shuffle, weight, bias])`: `[train_loss, val_loss, weight, bias]`, or the
+/// student's error. Without the four optional arguments the training loader is shuffled with
+/// `seed`, validation batches hold 256 samples and the regressor keeps its own initial
+/// weights; with them, a run the grader can replay step by step.
 fn fit_regression(args: &Args) -> Result<Vec<Value>, DispatchError> {
     let vs = nn::VarStore::new(Device::Cpu);
     let model = student::models::LinearRegressor::new(&vs.root(), args.i64(0)?, args.i64(1)?);
     let seed = seed_arg(args, 10)?;
-    let mut train = match loader(args, 2, args.i64(6)?, true, seed)? {
+    let replay = args.0.len() > 11;
+    let (val_batch, shuffle) = if replay { (args.i64(11)?, args.bool(12)?) } else { (256, true) };
+    if replay {
+        models::set_regressor_weights(&vs, &args.tensor(13)?, &args.tensor(14)?);
+    }
+    let mut train = match loader(args, 2, args.i64(6)?, shuffle, seed)? {
         Ok(l) => l,
         Err(e) => return Ok(e),
     };
-    let mut val = match loader(args, 4, 256, false, seed)? {
+    let mut val = match loader(args, 4, val_batch, false, seed)? {
         Ok(l) => l,
         Err(e) => return Ok(e),
     };

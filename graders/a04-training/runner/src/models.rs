@@ -86,3 +86,31 @@ pub fn set_weights(vs: &nn::VarStore, weights: &[(String, Tensor)]) {
         }
     });
 }
+
+/// Sets the weight and bias of the student's `LinearRegressor`, whose one
+/// layer the handout names `linear` (`linear.weight`, `linear.bias`).
+///
+/// Panics with a message for the student when the regressor's variables do
+/// not have those names and shapes.
+pub fn set_regressor_weights(vs: &nn::VarStore, weight: &Tensor, bias: &Tensor) {
+    let mut variables = vs.variables();
+    let fits = |name: &str, t: &Tensor| variables.get(name).is_some_and(|v| v.size() == t.size());
+    if !(fits("linear.weight", weight) && fits("linear.bias", bias) && variables.len() == 2) {
+        let mut have: Vec<String> = variables.iter().map(|(n, t)| format!("{n} {:?}", t.size())).collect();
+        have.sort();
+        panic!(
+            "the grader sets the weights of your LinearRegressor by name, but its variables are [{}] where the handout's \
+             layer gives [linear.bias {:?}, linear.weight {:?}]. Make its one layer with `nn::linear(p / \"linear\", in_dim, out_dim, ..)`.",
+            have.join(", "),
+            bias.size(),
+            weight.size()
+        );
+    }
+    tch::no_grad(|| {
+        for (name, value) in [("linear.weight", weight), ("linear.bias", bias)] {
+            if let Some(variable) = variables.get_mut(name) {
+                variable.copy_(value);
+            }
+        }
+    });
+}
