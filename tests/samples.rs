@@ -16,6 +16,28 @@ fn course() -> Course {
 
 /// The messages of every check that did not pass, as a student reads them in results.json.
 fn failure_messages(results_json: &Path) -> String {
+    failure_messages_except(results_json, &[])
+}
+
+/// Checks whose message, on one sample, is not snapshotted (only that they
+/// fail is asserted), with why: `(assignment, sample, check, why)`.
+const UNSTABLE_MESSAGES: &[(&str, &str, &str, &str)] = &[
+    (
+        "a04-training",
+        "no-zero-grad",
+        "train-model-history",
+        "with gradients accumulating, the model sits near chance at epoch 2, where the first history entry to leave the tolerance \
+     (loss or accuracy) and its digits differ between runs of the same build",
+    ),
+    (
+        "a04-training",
+        "no-zero-grad",
+        "studies-split-parts",
+        "with gradients accumulating at learning rate 0.5 the losses blow up, and their digits are float rounding amplified",
+    ),
+];
+
+fn failure_messages_except(results_json: &Path, unstable: &[(&str, &str)]) -> String {
     let text = std::fs::read_to_string(results_json).expect("results.json exists");
     let results: serde_json::Value = serde_json::from_str(&text).expect("results.json is JSON");
     let mut out = String::new();
@@ -24,7 +46,12 @@ fn failure_messages(results_json: &Path) -> String {
             continue;
         }
         let tags = test["tags"].as_array().expect("tags");
-        out.push_str(&format!("### {} [{}]\n{}\n\n", tags[0].as_str().unwrap_or(""), tags[1].as_str().unwrap_or(""), test["output"].as_str().unwrap_or("")));
+        let id = tags[0].as_str().unwrap_or("");
+        let message = match unstable.iter().find(|(check, _)| *check == id) {
+            Some((_, why)) => format!("(message not snapshotted: {why})"),
+            None => test["output"].as_str().unwrap_or("").to_string(),
+        };
+        out.push_str(&format!("### {id} [{}]\n{message}\n\n", tags[1].as_str().unwrap_or("")));
     }
     redact(&out)
 }
@@ -108,7 +135,8 @@ fn grade_samples(id: &str) {
                 wrong.push(format!("{id}/{}: scored {}, expected {} (the points of its expected failures lost)", s.name, graded.score, rubric.max_score() - lost));
             }
         }
-        insta::assert_snapshot!(format!("{id}__{}", s.name), failure_messages(&out.join(&s.name).join("results.json")));
+        let unstable: Vec<(&str, &str)> = UNSTABLE_MESSAGES.iter().filter(|u| u.0 == id && u.1 == s.name).map(|u| (u.2, u.3)).collect();
+        insta::assert_snapshot!(format!("{id}__{}", s.name), failure_messages_except(&out.join(&s.name).join("results.json"), &unstable));
     }
     assert!(wrong.is_empty(), "{} sample(s) of {id} did not lose the checks samples.toml says:\n\n{}", wrong.len(), wrong.join("\n\n"));
 }
