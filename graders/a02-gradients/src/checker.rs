@@ -3,11 +3,12 @@
 //! in the runner). A good checker passes the first and flags the second, and
 //! its numbers agree with the relative errors the grader computes exactly.
 
-use crate::inputs::{labels, normal_tensor};
+use crate::inputs::{labels, normal_tensor, uniform_tensor};
 use crate::oracle::{self, cpu, Act, Params};
 use gradwork::compare::{compare_scalar, num, Tolerance};
 use gradwork::suite::{Ctx, Failure};
 use gradwork::value::Value;
+use rand::Rng;
 use tch::{Kind, Tensor};
 
 /// A correct backward pass must look correct: its relative errors are finite-difference noise.
@@ -174,8 +175,12 @@ pub fn gradient_checker_edges(ctx: &mut Ctx) -> Result<(), Failure> {
     let mut args = vec![Value::arg(&x), Value::arg(&y)];
     args.extend(params.iter().map(Value::arg));
     args.push(EPS.into());
+    let vector = [ctx.rng().random_range(1..7i64)];
+    let block = [ctx.rng().random_range(2..4i64), ctx.rng().random_range(1..4i64), ctx.rng().random_range(2..4i64)];
+    args.push(Value::arg(&uniform_tensor(ctx.rng(), &vector, 0.5, 1.5)));
+    args.push(Value::arg(&uniform_tensor(ctx.rng(), &block, 0.5, 1.5)));
     let out = ctx.call("gradient_check_edge_cases", args)?;
-    let [max_nan, mean_nan, max_empty, mean_empty] = out.as_slice() else {
+    let [max_nan, mean_nan, max_empty, mean_empty, max_shaped, mean_shaped] = out.as_slice() else {
         return Err(Failure::Grader("the runner sent the wrong number of outputs for the gradient checker's edge cases".into()));
     };
     let (max_nan, mean_nan) = (number(max_nan, "the max error")?, number(mean_nan, "the mean error")?);
@@ -201,5 +206,22 @@ pub fn gradient_checker_edges(ctx: &mut Ctx) -> Result<(), Failure> {
             num(mean_empty)
         )));
     }
+    let (max_shaped, mean_shaped) = (number(max_shaped, "the max error")?, number(mean_shaped, "the mean error")?);
+    if !(max_shaped <= SHAPED_LIMIT) {
+        return Err(Failure::wrong(format!(
+            "For the loss Σ p³ over two parameters of shapes {vector:?} and {block:?} with their exact gradients 3p² (eps = {}), \
+             your `gradient_check` reports a max relative error of {} and a mean of {}; central differences agree with an exact \
+             gradient to about 1e-9 (the limit is {}). Every element of every parameter counts, whatever its rank: flatten with \
+             `p.flatten(0, -1)` (all dimensions, not the first two) and rebuild with `.view(shape)`.",
+            num(EPS),
+            num(max_shaped),
+            num(mean_shaped),
+            num(SHAPED_LIMIT)
+        )));
+    }
     Ok(())
 }
+
+/// The largest relative error `gradient_check` may report for Σ p³ with its
+/// exact gradient; central differences at eps = 1e-5 give about 1e-10.
+const SHAPED_LIMIT: f64 = 1e-6;

@@ -84,5 +84,18 @@ pub fn edge_cases(args: &Args) -> Result<Vec<Value>, DispatchError> {
     let with_nan = gradient_check(&mut nan_above, &params, &gradients(&params, &x, &y, false), eps);
     let mut never = |p: &[Tensor]| loss(p, &x, &y);
     let empty = gradient_check(&mut never, &[], &[], eps);
-    Ok(vec![number(with_nan.max_rel_error), number(with_nan.mean_rel_error), number(empty.max_rel_error), number(empty.mean_rel_error)])
+    // Parameters of other ranks (a vector, a 3-D block) under Σ p³, whose
+    // gradient 3p² is exact.
+    let shaped = vec![args.tensor(7)?, args.tensor(8)?];
+    let cubes: Vec<Tensor> = shaped.iter().map(|p| p.square() * 3.0).collect();
+    let mut sum_of_cubes = |p: &[Tensor]| p.iter().map(|t| t.pow_tensor_scalar(3).sum(Kind::Double).double_value(&[])).sum::<f64>();
+    let shapes = gradient_check(&mut sum_of_cubes, &shaped, &cubes, eps);
+    Ok(vec![
+        number(with_nan.max_rel_error),
+        number(with_nan.mean_rel_error),
+        number(empty.max_rel_error),
+        number(empty.mean_rel_error),
+        number(shapes.max_rel_error),
+        number(shapes.mean_rel_error),
+    ])
 }
