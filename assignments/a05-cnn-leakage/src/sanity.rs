@@ -48,7 +48,8 @@ pub fn shuffled_label_check(
 /// whose every entry is within `tol` of the test row's. Rows are indexed by
 /// the first dimension, whatever the shape of a row (an image (1, 16, 16)
 /// counts as one row of 256 entries). Each index appears once, even when
-/// several training rows are near-copies of the same test row.
+/// several training rows are near-copies of the same test row. With no
+/// training rows, no test row has a near-copy.
 pub fn near_duplicates(train: &Tensor, test: &Tensor, tol: f64) -> Vec<i64> {
     // TODO: the largest entry-wise difference of every test row to every train row
     todo!()

@@ -117,6 +117,17 @@ pub fn near_duplicates_shapes(ctx: &mut Ctx) -> Result<(), Failure> {
         let repeats = case == 1 || case == 2;
         near_case(ctx, shape, n_train, n_test, tol, repeats)?;
     }
+    // No training rows at all: no test row has a near-copy.
+    let n_test = ctx.rng().random_range(1..6i64);
+    let values: Vec<f32> = (0..n_test * 16).map(|_| ctx.rng().random_range(0.0f32..1.0)).collect();
+    let (train, test) = (Tensor::from_slice(&[] as &[f32]).view([0, 1, 4, 4]), Tensor::from_slice(&values).view([n_test, 1, 4, 4]));
+    let got = outputs::ints(&ctx.call_one("near_duplicates", vec![Value::arg(&train), Value::arg(&test), 0.25.into()])?, "near_duplicates")?;
+    if !got.is_empty() {
+        return Err(Failure::wrong(format!(
+            "`near_duplicates(train, test, 0.25)` with no training rows (train of shape [0, 1, 4, 4]) and {n_test} test rows returned \
+             {got:?}: with nothing to copy from, no test row has a near-copy, so the answer is []."
+        )));
+    }
     Ok(())
 }
 
