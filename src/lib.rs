@@ -51,6 +51,7 @@ pub mod stats;
 pub mod student;
 pub mod submission;
 pub mod suite;
+pub mod torch_rng;
 pub mod value;
 pub mod workspace;
 

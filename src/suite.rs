@@ -278,6 +278,7 @@ fn run_check(rubric: &Rubric, spec: &CheckSpec, f: CheckFn, submission: &mut dyn
     };
     let outcome = catch_unwind(AssertUnwindSafe(|| f(&mut ctx)))
         .unwrap_or_else(|payload| Err(Failure::Grader(panic_text(payload.as_ref()))));
+    crate::torch_rng::release();
     let (status, message) = match outcome {
         Ok(()) => (Status::Passed, String::new()),
         Err(failure) => describe(&failure, spec, limit_s),

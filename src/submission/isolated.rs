@@ -90,7 +90,7 @@ impl Isolated {
             .stderr(Stdio::piped());
         policy.apply(&mut cmd, caps).map_err(|e| e.to_string())?;
         let memory = policy.memory_cgroup(caps, limits.memory_mb << 20)?;
-        let mut child = cmd.spawn().map_err(|e| e.to_string())?;
+        let mut child = spawn_retrying_busy(&mut cmd).map_err(|e| e.to_string())?;
         let give_up = |mut child: Child, why: String| {
             sandbox::kill_group(child.id());
             let _ = child.wait();
@@ -219,5 +219,25 @@ impl Submission for Isolated {
 
     fn mode(&self) -> &'static str {
         "isolated"
+    }
+}
+
+/// Spawns `cmd`, trying again for a second while exec says "Text file busy".
+///
+/// The runner was just written into the sandbox by this process, and while
+/// another thread (grading another submission) forks, its child holds a copy
+/// of every descriptor, the runner's write descriptor included, until it
+/// execs and close-on-exec drops it: an exec of the runner in that window
+/// fails with ETXTBSY. The window is short; waiting it out is the usual cure.
+fn spawn_retrying_busy(cmd: &mut std::process::Command) -> std::io::Result<Child> {
+    let mut tries = 0;
+    loop {
+        match cmd.spawn() {
+            Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) && tries < 50 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
     }
 }

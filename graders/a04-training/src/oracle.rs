@@ -17,7 +17,7 @@ use tch::{Device, Kind, Tensor};
 /// with `OMP_NUM_THREADS=1`.
 pub fn seed_torch(ctx: &mut Ctx) {
     tch::set_num_threads(1);
-    tch::manual_seed(ctx.rng().random_range(0..i64::MAX));
+    gradwork::torch_rng::manual_seed(ctx.rng().random_range(0..i64::MAX));
 }
 
 /// The noise-free two moons of the handout: `(n, 2)` f32 points and `(n,)` i64 labels.

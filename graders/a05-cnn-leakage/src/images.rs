@@ -10,7 +10,7 @@ pub const SIZE: i64 = 16;
 /// Gaussian blob with about a ring's ink; noise N(0, 0.05²), clipped to [0, 1].
 /// Returns images (n, 1, 16, 16) f32 and labels (n,) i64, reproducible from `seed`.
 pub fn honest(n: i64, seed: u64) -> (Tensor, Tensor) {
-    tch::manual_seed(seed as i64);
+    gradwork::torch_rng::manual_seed(seed as i64);
     let opts = (Kind::Float, Device::Cpu);
     let labels = Tensor::randint(2, [n], (Kind::Int64, Device::Cpu));
     let cx = Tensor::randint_low(4, SIZE - 4, [n, 1, 1], opts);

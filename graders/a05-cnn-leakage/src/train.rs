@@ -36,7 +36,7 @@ pub const EPOCHS: i64 = 8;
 
 /// Held-out accuracy of a TinyCNN trained for [`EPOCHS`] epochs with Adam (lr 1e-3).
 pub fn grader_cnn_accuracy(x_train: &Tensor, y_train: &Tensor, x_test: &Tensor, y_test: &Tensor, seed: u64) -> Result<f64, String> {
-    tch::manual_seed(seed as i64);
+    gradwork::torch_rng::manual_seed(seed as i64);
     let vs = nn::VarStore::new(Device::Cpu);
     let p = vs.root();
     let same = nn::ConvConfig { padding: 1, ..Default::default() };

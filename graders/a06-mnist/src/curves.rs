@@ -11,7 +11,7 @@ use tch::{Device, Kind, Tensor};
 
 /// Validation loss and accuracy per epoch of the grader's own training run.
 pub fn reference(d: &Digits, optimizer: &str, lr: f64, epochs: i64, batch: i64, seed: i64) -> Result<(Vec<f64>, Vec<f64>), Failure> {
-    tch::manual_seed(seed);
+    gradwork::torch_rng::manual_seed(seed);
     let n = d.train_images.size()[0];
     let order = Tensor::randperm(n, (Kind::Int64, Device::Cpu));
     let n_val = n / 10;

@@ -314,7 +314,7 @@ pub fn split_exact(ctx: &mut Ctx) -> Result<(), Failure> {
             return Err(Failure::Grader("the runner sent the wrong outputs for split_train_val".into()));
         };
         let (train, val) = (outputs::ints(train, "train")?, outputs::ints(val, "val")?);
-        tch::manual_seed(seed);
+        gradwork::torch_rng::manual_seed(seed);
         let order: Vec<i64> = Vec::try_from(&Tensor::randperm(n, (Kind::Int64, Device::Cpu))).unwrap_or_default();
         let n_val = (n / 10) as usize;
         if val == order[..n_val] && train == order[n_val..] {

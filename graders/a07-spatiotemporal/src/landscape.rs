@@ -12,7 +12,7 @@ use tch::{Kind, Tensor};
 
 /// The oracle: what `random_direction(params, seed)` must return.
 fn oracle_direction(params: &[Tensor], seed: i64) -> Vec<Tensor> {
-    tch::manual_seed(seed);
+    gradwork::torch_rng::manual_seed(seed);
     params
         .iter()
         .map(|p| {

@@ -33,7 +33,7 @@ pub const MIN_VAL_ACCURACY: f64 = 0.8;
 
 /// Noisy moons (noise 0.25), shuffled, from the check's seed.
 fn moons(seed: i64) -> (Tensor, Tensor) {
-    tch::manual_seed(seed);
+    gradwork::torch_rng::manual_seed(seed);
     let opts = (Kind::Float, Device::Cpu);
     let (n0, n1) = (POINTS / 2, POINTS - POINTS / 2);
     let t0 = Tensor::linspace(0.0, std::f64::consts::PI, n0, opts);
