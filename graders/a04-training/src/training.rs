@@ -304,24 +304,7 @@ pub fn overfit_tiny(ctx: &mut Ctx) -> Result<(), Failure> {
     let weights = oracle::mlp_weights(2, 32, 2);
     let (batch, epochs, lr) = (12i64, 50i64, 3e-2);
     let seed = ctx.rng().random_range(0..1_000_000i64);
-    let args = vec![
-        2i64.into(),
-        32i64.into(),
-        2i64.into(),
-        0.0.into(),
-        weights_arg(&weights),
-        Value::arg(&x_all),
-        Value::arg(&y_all),
-        n.into(),
-        batch.into(),
-        epochs.into(),
-        lr.into(),
-        seed.into(),
-    ];
-    let what = format!("`overfit_tiny_subset(model, vs, data of {} samples, {n}, {batch}, {epochs}, {lr}, {seed})`", 2 * n);
-    let out = wire::call_ok(ctx, &what, "overfit_tiny_subset", args)?;
-    let curves = history(at(&out, 0)?)?;
-    curves.require_epochs(&what, epochs)?;
+    let (what, curves) = overfit_tiny_run(ctx, (32, &weights), (&x_all, &y_all), n, (batch, epochs, lr, seed))?;
     if let Some((e, &rate)) = curves.lr.iter().enumerate().find(|(_, &r)| r != lr) {
         return Err(Failure::wrong(format!(
             "{what} recorded learning rate {} in epoch {}: the sanity check trains without a schedule, at lr {lr} in every epoch \
@@ -343,6 +326,38 @@ pub fn overfit_tiny(ctx: &mut Ctx) -> Result<(), Failure> {
         )));
     }
     overfit_replay(ctx)
+}
+
+/// `overfit_tiny_subset` on a 2 → `hidden` → 2 MLP with `weights` (no
+/// dropout), over the first `n` of the samples `data`, with `(batch_size,
+/// epochs, lr, seed)`: the call as the messages show it, and its history
+/// with one entry per epoch.
+fn overfit_tiny_run(
+    ctx: &mut Ctx,
+    (hidden, weights): (i64, &[(String, Tensor)]),
+    (x, y): (&Tensor, &Tensor),
+    n: i64,
+    (batch, epochs, lr, seed): (i64, i64, f64, i64),
+) -> Result<(String, Curves), Failure> {
+    let args = vec![
+        2i64.into(),
+        hidden.into(),
+        2i64.into(),
+        0.0.into(),
+        weights_arg(weights),
+        Value::arg(x),
+        Value::arg(y),
+        n.into(),
+        batch.into(),
+        epochs.into(),
+        lr.into(),
+        seed.into(),
+    ];
+    let what = format!("`overfit_tiny_subset(model, vs, data of {} samples, {n}, {batch}, {epochs}, {lr}, {seed})`", x.size()[0]);
+    let out = wire::call_ok(ctx, &what, "overfit_tiny_subset", args)?;
+    let curves = history(at(&out, 0)?)?;
+    curves.require_epochs(&what, epochs)?;
+    Ok((what, curves))
 }
 
 /// libtorch's MLP from `weights`, trained with Adam at `lr` on `(x, y)` in
@@ -388,24 +403,7 @@ fn overfit_replay(ctx: &mut Ctx) -> Result<(), Failure> {
     let weights = oracle::mlp_weights(2, 16, 2);
     let seed = ctx.rng().random_range(0..1_000_000i64);
     let shuffled = crate::loading::run(ctx, n, batch, true, seed, epochs)?.epochs;
-    let args = vec![
-        2i64.into(),
-        16i64.into(),
-        2i64.into(),
-        0.0.into(),
-        weights_arg(&weights),
-        Value::arg(&x),
-        Value::arg(&y),
-        n.into(),
-        batch.into(),
-        epochs.into(),
-        lr.into(),
-        seed.into(),
-    ];
-    let what = format!("`overfit_tiny_subset(model, vs, data of {} samples, {n}, {batch}, {epochs}, {lr}, {seed})`", 2 * n);
-    let out = wire::call_ok(ctx, &what, "overfit_tiny_subset", args)?;
-    let got = history(at(&out, 0)?)?;
-    got.require_epochs(&what, epochs)?;
+    let (what, got) = overfit_tiny_run(ctx, (16, &weights), (&x, &y), n, (batch, epochs, lr, seed))?;
     let (tiny_x, tiny_y) = (x.narrow(0, 0, n), y.narrow(0, 0, n));
     let want = replay_tiny(&weights, &tiny_x, &tiny_y, &shuffled, lr, ctx.device());
     for e in 0..epochs as usize {

@@ -65,50 +65,49 @@ pub fn mlp(args: &Args, spec: usize, weights: usize) -> Result<Built, DispatchEr
 
 /// Copies `weights` into the variables of `vs` with the same names.
 pub fn set_weights(vs: &nn::VarStore, weights: &[(String, Tensor)]) {
+    let named: Vec<(&str, &Tensor)> = weights.iter().map(|(n, t)| (n.as_str(), t)).collect();
+    copy_named(
+        vs,
+        &named,
+        "Mlp",
+        "layers give",
+        "Create the layers with `nn::linear(p / \"fc1\", ...)`, `p / \"fc2\"` and `p / \"out\"`, with the sizes of the handout.",
+    );
+}
+
+/// Sets the weight and bias of the student's `LinearRegressor`, whose one
+/// layer the handout names `linear` (`linear.weight`, `linear.bias`).
+pub fn set_regressor_weights(vs: &nn::VarStore, weight: &Tensor, bias: &Tensor) {
+    copy_named(
+        vs,
+        &[("linear.bias", bias), ("linear.weight", weight)],
+        "LinearRegressor",
+        "layer gives",
+        "Make its one layer with `nn::linear(p / \"linear\", in_dim, out_dim, ..)`.",
+    );
+}
+
+/// Copies each of `weights` into the variable of `vs` with its name.
+///
+/// Panics with a message for the student (naming `model`, what its `layers`
+/// should be, and how to `fix` them) when the variables of `vs`, sorted by
+/// name, are not exactly `weights`' names and shapes.
+fn copy_named(vs: &nn::VarStore, weights: &[(&str, &Tensor)], model: &str, layers: &str, fix: &str) {
     let mut variables = vs.variables();
     let mut have: Vec<String> = variables.iter().map(|(n, t)| format!("{n} {:?}", t.size())).collect();
     have.sort();
     let want: Vec<String> = weights.iter().map(|(n, t)| format!("{n} {:?}", t.size())).collect();
     if have != want {
         panic!(
-            "the grader builds your Mlp and sets its weights by name, but its variables are [{}] where the handout's \
-             layers give [{}]. Create the layers with `nn::linear(p / \"fc1\", ...)`, `p / \"fc2\"` and `p / \"out\"`, \
-             with the sizes of the handout.",
+            "the grader builds your {model} and sets its weights by name, but its variables are [{}] where the handout's \
+             {layers} [{}]. {fix}",
             have.join(", "),
             want.join(", ")
         );
     }
     tch::no_grad(|| {
         for (name, value) in weights {
-            if let Some(variable) = variables.get_mut(name) {
-                variable.copy_(value);
-            }
-        }
-    });
-}
-
-/// Sets the weight and bias of the student's `LinearRegressor`, whose one
-/// layer the handout names `linear` (`linear.weight`, `linear.bias`).
-///
-/// Panics with a message for the student when the regressor's variables do
-/// not have those names and shapes.
-pub fn set_regressor_weights(vs: &nn::VarStore, weight: &Tensor, bias: &Tensor) {
-    let mut variables = vs.variables();
-    let fits = |name: &str, t: &Tensor| variables.get(name).is_some_and(|v| v.size() == t.size());
-    if !(fits("linear.weight", weight) && fits("linear.bias", bias) && variables.len() == 2) {
-        let mut have: Vec<String> = variables.iter().map(|(n, t)| format!("{n} {:?}", t.size())).collect();
-        have.sort();
-        panic!(
-            "the grader sets the weights of your LinearRegressor by name, but its variables are [{}] where the handout's \
-             layer gives [linear.bias {:?}, linear.weight {:?}]. Make its one layer with `nn::linear(p / \"linear\", in_dim, out_dim, ..)`.",
-            have.join(", "),
-            bias.size(),
-            weight.size()
-        );
-    }
-    tch::no_grad(|| {
-        for (name, value) in [("linear.weight", weight), ("linear.bias", bias)] {
-            if let Some(variable) = variables.get_mut(name) {
+            if let Some(variable) = variables.get_mut(*name) {
                 variable.copy_(value);
             }
         }
