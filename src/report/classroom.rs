@@ -33,7 +33,7 @@
 //! #   limits: "20 s per check".into(), mode: "in-process".into(), reproduce: "cargo test -p a00-demo -- --seed 1".into() };
 //! # let check = |id: &str, status| CheckResult { id: id.into(), title: id.into(), max_score: 2.0,
 //! #   score: if status == Status::Passed { 2.0 } else { 0.0 }, status, visibility: Visibility::Visible,
-//! #   message: String::new(), seconds: 0.1, attachments: vec![], tolerance_used: None };
+//! #   message: String::new(), seconds: 0.1, attachments: vec![], tolerance_used: None, calls: vec![] };
 //! let report = SubmissionReport { name: "local".into(), header,
 //!     checks: vec![check("ones", Status::Passed), check("zeros", Status::Failed), check("eye", Status::NotRun)],
 //!     notes: vec![], seconds: 1.5 };
