@@ -3,8 +3,9 @@
 //!
 //! A check records the runner functions it called
 //! ([`crate::result::CheckResult::calls`]); the runner's `dispatch` says
-//! which student functions each of those calls (a match arm per name); the
-//! reference's own call graph says what those reach. Names are compared by
+//! which student functions each of those calls (a match arm per name), the
+//! runner's helper functions (an arm that calls `checker::edge_cases(args)`)
+//! join the reference's own call graph, and that graph says what they reach. Names are compared by
 //! their last segment (`Mlp::forward` is `forward`), so two methods of one
 //! name are one node: the answer errs on the side of naming a check too many.
 
@@ -119,9 +120,11 @@ impl CallGraph {
         }
     }
 
-    /// Adds a runner source file: its `dispatch` match arms.
+    /// Adds a runner source file: its `dispatch` match arms, and its helper
+    /// functions, through which an arm may reach the student's code.
     pub fn add_runner(&mut self, source: &str) {
         if let Ok(file) = syn::parse_file(source) {
+            Functions { graph: Some(&mut self.calls) }.visit_file(&file);
             let mut arms = Arms::default();
             arms.visit_file(&file);
             for (name, callees) in arms.0 {
@@ -190,8 +193,15 @@ fn dispatch(function: &str, args: &Args) -> Result<Vec<Value>, DispatchError> {
         \"mlp_forward\" => vec![out(&student::Mlp.forward(&args.tensor(0)?))?],
         \"train\" | \"train_twice\" => vec![student::train(&student::Mlp, &[]).len().into()],
         \"unrelated\" => vec![student::unrelated().into()],
+        \"relu_through_a_helper\" => helpers::relu_twice(args)?,
         other => return Err(DispatchError::UnknownFunction(other.to_string())),
     })
+}
+";
+    const RUNNER_HELPERS: &str = "\
+pub fn relu_twice(args: &Args) -> Result<Vec<Value>, DispatchError> {
+    let x = student::relu(&args.tensor(0)?);
+    Ok(vec![out(&student::relu(&x))?])
 }
 ";
 
@@ -200,14 +210,21 @@ fn dispatch(function: &str, args: &Args) -> Result<Vec<Value>, DispatchError> {
         let mut g = CallGraph::default();
         g.add_reference(REFERENCE);
         g.add_runner(RUNNER);
-        assert_eq!(g.runner_names().into_iter().collect::<Vec<_>>(), ["mlp_forward", "train", "train_twice", "unrelated"]);
+        g.add_runner(RUNNER_HELPERS);
+        assert_eq!(g.runner_names().into_iter().collect::<Vec<_>>(), ["mlp_forward", "relu_through_a_helper", "train", "train_twice", "unrelated"]);
         let calls = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let (a, b, c, d) = (calls(&["mlp_forward"]), calls(&["train_twice"]), calls(&["unrelated"]), calls(&["relu"]));
-        let checks = [("forward", "the forward pass", a.as_slice()), ("training", "training", b.as_slice()), ("other", "other", c.as_slice()), ("direct", "a call the runner does not list", d.as_slice())];
+        let (a, b, c, d, e) = (calls(&["mlp_forward"]), calls(&["train_twice"]), calls(&["unrelated"]), calls(&["relu"]), calls(&["relu_through_a_helper"]));
+        let checks = [
+            ("forward", "the forward pass", a.as_slice()),
+            ("training", "training", b.as_slice()),
+            ("other", "other", c.as_slice()),
+            ("direct", "a call the runner does not list", d.as_slice()),
+            ("helper", "a runner helper", e.as_slice()),
+        ];
         let reaching = g.checks_reaching("Mlp::layer", checks);
         assert_eq!(reaching.keys().collect::<Vec<_>>(), ["forward", "training"]);
         let reaching = g.checks_reaching("relu", checks);
-        assert_eq!(reaching.keys().collect::<Vec<_>>(), ["direct", "forward", "training"], "a runner name it does not know counts as the function itself");
+        assert_eq!(reaching.keys().collect::<Vec<_>>(), ["direct", "forward", "helper", "training"], "a runner name it does not know counts as the function itself");
         assert!(g.checks_reaching("unrelated", checks).contains_key("other"));
         assert_eq!(last_segment("<impl nn::Module for Mlp>::forward"), "forward");
     }
