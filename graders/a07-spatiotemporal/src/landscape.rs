@@ -29,21 +29,38 @@ fn oracle_direction(params: &[Tensor], seed: i64) -> Vec<Tensor> {
 
 const NAMES: [&str; 6] = ["conv1 weight", "conv1 bias", "conv2 weight", "conv2 bias", "conv3 weight", "conv3 bias"];
 
+/// Parameters of another network: `random_direction` takes any list of
+/// parameters, and a weight of two dimensions is a weight too.
+const OTHER_NAMES: [&str; 4] = ["linear weight (2-D)", "linear bias", "1-D convolution weight (3-D)", "1-D convolution bias"];
+
+fn uniform(rng: &mut impl Rng, shape: &[i64]) -> Tensor {
+    let values: Vec<f32> = (0..shape.iter().product::<i64>()).map(|_| rng.random_range(-1.0..1.0f32)).collect();
+    Tensor::from_slice(&values).view(shape)
+}
+
 pub fn direction(ctx: &mut Ctx) -> Result<(), Failure> {
     let (w, width) = (ctx.rng().random_range(1..4i64), ctx.rng().random_range(2..6i64));
     let params = random_weights(ctx.rng(), w, width);
     let seed = ctx.rng().random_range(0..1_000_000i64);
-    let call = format!("`random_direction(params, {seed})` (a NextFrameCnn with w = {w}, width = {width})");
-    let got = tensors(&ctx.call_one("random_direction", vec![tensor_list(&params), seed.into()])?, "the direction")?;
+    judge_direction(ctx, &params, &NAMES, seed, &format!("`random_direction(params, {seed})` (a NextFrameCnn with w = {w}, width = {width})"))?;
+    let (out, inp, ch, kernel) = (ctx.rng().random_range(2..6i64), ctx.rng().random_range(2..6i64), ctx.rng().random_range(2..4i64), ctx.rng().random_range(2..4i64));
+    let other = [uniform(ctx.rng(), &[out, inp]), uniform(ctx.rng(), &[out]), uniform(ctx.rng(), &[ch, out, kernel]), uniform(ctx.rng(), &[ch])];
+    let seed = ctx.rng().random_range(0..1_000_000i64);
+    let shapes: Vec<Vec<i64>> = other.iter().map(|p| p.size()).collect();
+    judge_direction(ctx, &other, &OTHER_NAMES, seed, &format!("`random_direction(params, {seed})` (the parameters of another network, of shapes {shapes:?})"))
+}
+
+fn judge_direction(ctx: &mut Ctx, params: &[Tensor], names: &[&str], seed: i64, call: &str) -> Result<(), Failure> {
+    let got = tensors(&ctx.call_one("random_direction", vec![tensor_list(params), seed.into()])?, "the direction")?;
     if got.len() != params.len() {
         return Err(Failure::wrong(format!("{call} returned {} tensors; expected {}, one per parameter, in order.", got.len(), params.len())));
     }
-    for (i, (d, p)) in got.iter().zip(&params).enumerate() {
+    for (i, (d, p)) in got.iter().zip(params).enumerate() {
         if d.size() != p.size() {
-            return Err(Failure::wrong(format!("{call}: the direction of the {} has shape {:?}; the parameter's is {:?}.", NAMES[i], d.size(), p.size())));
+            return Err(Failure::wrong(format!("{call}: the direction of the {} has shape {:?}; the parameter's is {:?}.", names[i], d.size(), p.size())));
         }
         if p.dim() < 2 && d.abs().max().double_value(&[]) != 0.0 {
-            return Err(Failure::wrong(format!("{call}: the direction of the {} is not zero; biases get a zero direction.", NAMES[i])));
+            return Err(Failure::wrong(format!("{call}: the direction of the {} is not zero; biases get a zero direction.", names[i])));
         }
         if p.dim() >= 2 {
             let norms = |t: &Tensor| t.to_kind(Kind::Double).flatten(1, -1).norm_scalaropt_dim(2, [1i64].as_slice(), false);
@@ -53,8 +70,8 @@ pub fn direction(ctx: &mut Ctx) -> Result<(), Failure> {
                 return Err(Failure::wrong(format!(
                     "{call}: the filters of the direction of the {} have norms {:?}; the weight's filters have {:?} (off by up to {} \
                      relative). Scale each filter (each slice along the first dimension) of the draw to the norm of the same \
-                     filter of the weight.",
-                    NAMES[i],
+                     filter of the weight: every weight of two or more dimensions.",
+                    names[i],
                     Vec::<f64>::try_from(&have).unwrap_or_default(),
                     Vec::<f64>::try_from(&want).unwrap_or_default(),
                     num(off)
@@ -62,11 +79,11 @@ pub fn direction(ctx: &mut Ctx) -> Result<(), Failure> {
             }
         }
     }
-    let want = oracle_direction(&params, seed);
+    let want = oracle_direction(params, seed);
     for (i, (d, o)) in got.iter().zip(&want).enumerate() {
-        ctx.compare(&format!("The direction of the {} from {call} (draws: `tch::manual_seed(seed)`, then `randn_like` of each parameter in order)", NAMES[i]), o, d)?;
+        ctx.compare(&format!("The direction of the {} from {call} (draws: `tch::manual_seed(seed)`, then `randn_like` of each parameter in order)", names[i]), o, d)?;
     }
-    let again = tensors(&ctx.call_one("random_direction", vec![tensor_list(&params), (seed + 1).into()])?, "the direction")?;
+    let again = tensors(&ctx.call_one("random_direction", vec![tensor_list(params), (seed + 1).into()])?, "the direction")?;
     if again.iter().zip(&got).all(|(a, b)| a.size() == b.size() && a.equal(b)) {
         return Err(Failure::wrong(format!("{call} and the same call with seed {} returned the same direction: the seed must change it.", seed + 1)));
     }

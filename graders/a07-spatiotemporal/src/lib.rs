@@ -37,6 +37,7 @@ pub fn suite() -> Suite {
         .check("temporal-split", splits::temporal_split)
         .check("cnn-forward", model::forward_check)
         .check("next-frame-training", model::training)
+        .check("training-loss-record", model::loss_record)
         .check("variants", model::variants)
         .check("landscape-direction", landscape::direction)
         .check("landscape-slice", landscape::loss_slice)
@@ -48,4 +49,5 @@ pub fn suite() -> Suite {
         .check("ppca-answer", answers::ppca)
         .check("weight-decay-sweep", sweeps::weight_decay)
         .check("dropout-sweep", sweeps::dropout)
+        .check("sweep-untrained", sweeps::untrained)
 }

@@ -4,7 +4,7 @@
 
 use crate::sim::{self, Params};
 use crate::splits;
-use gradwork::compare::num;
+use gradwork::compare::{num, CompareOptions, Tolerance};
 use gradwork::outputs;
 use gradwork::plot::{self, LinePlot, Series};
 use gradwork::suite::{Ctx, Failure};
@@ -52,8 +52,14 @@ pub fn tensors(v: &Value, what: &str) -> Result<Vec<Tensor>, Failure> {
 }
 
 pub fn forward_check(ctx: &mut Ctx) -> Result<(), Failure> {
-    let n = ctx.rng().random_range(2..5i64);
     let w = ctx.rng().random_range(1..5i64);
+    // Never as many windows as frames per window, so that the two dimensions cannot be mistaken for each other.
+    let n = loop {
+        let n = ctx.rng().random_range(1..6i64);
+        if n != w {
+            break n;
+        }
+    };
     let width = ctx.rng().random_range(2..6i64);
     let (h, wd) = (ctx.rng().random_range(4..8i64), ctx.rng().random_range(8..12i64));
     let values: Vec<f32> = (0..n * w * h * wd).map(|_| ctx.rng().random_range(-1.0..1.0f32)).collect();
@@ -88,6 +94,56 @@ pub const BATCH: i64 = 8;
 pub const LR: f64 = 5e-3;
 /// Test windows at the end of the 60 frames.
 pub const N_TEST: i64 = 15;
+
+/// With lr = 0 Adam moves nothing, so the network stays what it was built
+/// as: the persistence baseline (conv3 starts at zero). Every epoch's
+/// recorded loss must then be the persistence MSE over all training windows,
+/// whatever the order of the batches, and however unequal their sizes.
+pub fn loss_record(ctx: &mut Ctx) -> Result<(), Failure> {
+    let w = ctx.rng().random_range(1..4i64);
+    let (t, h, wd) = (ctx.rng().random_range(9..16i64), ctx.rng().random_range(4..8i64), ctx.rng().random_range(4..8i64));
+    let n = t - w;
+    // A batch size that leaves a smaller last batch.
+    let batch = loop {
+        let b = ctx.rng().random_range(2..6i64);
+        if n % b != 0 {
+            break b;
+        }
+    };
+    let (width, epochs, seed) = (ctx.rng().random_range(2..5i64), ctx.rng().random_range(2..5i64), ctx.rng().random_range(0..1_000_000i64));
+    let values: Vec<f32> = (0..t * h * wd).map(|_| ctx.rng().random_range(-1.0..1.0f32)).collect();
+    let frames = Tensor::from_slice(&values).view([t, h, wd]);
+    let (inputs, targets) = splits::windows(&frames, w);
+    let args = vec![Value::arg(&inputs), Value::arg(&targets), width.into(), epochs.into(), batch.into(), 0.0f64.into(), seed.into(), Value::arg(&inputs)];
+    let call = format!(
+        "`train_next_frame` with lr = 0 ({n} windows of {w} frames of {h} × {wd}, width {width}, {epochs} epochs, batches of {batch}, seed {seed})"
+    );
+    let out = ctx.call("train_next_frame", args)?;
+    let [losses, _, predictions] = out.as_slice() else {
+        return Err(Failure::Grader("the runner sent a malformed training result".into()));
+    };
+    let losses = outputs::floats(losses, "the losses")?;
+    let predictions = outputs::tensor(predictions, "the predictions")?;
+    if losses.len() != epochs as usize {
+        return Err(Failure::wrong(format!("{call} returned {} training losses; expected {epochs}, one per epoch.", losses.len())));
+    }
+    let baseline = persistence_of(&inputs);
+    if predictions.size() != baseline.size() || mse(&predictions, &baseline) > 1e-10 {
+        return Err(Failure::wrong(format!(
+            "{call}: with lr = 0 the network does not move, and a fresh NextFrameCnn is the persistence baseline (its conv3 \
+             starts at zero), but the returned model does not predict the windows' last frames. Make `NextFrameCnn::forward` \
+             right first (the check `cnn-forward`), and train the model `NextFrameCnn::new` builds."
+        )));
+    }
+    let want = mse(&baseline, &targets);
+    let options = CompareOptions { tolerance: Some(Tolerance { rtol: 1e-4, atol: 1e-9 }), ..CompareOptions::default() };
+    ctx.compare_with(
+        &format!("The epoch losses of {call}, each the persistence MSE over all {n} windows ({}) since nothing moves,", num(want)),
+        &Tensor::from_slice(&vec![want; epochs as usize]),
+        &Tensor::from_slice(&losses),
+        &options,
+    )
+}
 
 /// A trained run: its curve and its test MSE against persistence.
 pub struct Run {

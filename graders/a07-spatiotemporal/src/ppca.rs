@@ -113,7 +113,15 @@ fn ppca_out(out: &[Value], what: &str) -> Result<(Tensor, Tensor, f64), Failure>
 }
 
 pub fn closed_form_check(ctx: &mut Ctx) -> Result<(), Failure> {
-    let (n, d, k) = (ctx.rng().random_range(50..200i64), ctx.rng().random_range(4..8i64), ctx.rng().random_range(1..4i64));
+    // Several components first (where W's columns must each get their own eigenvalue), then the smallest case.
+    for k in [ctx.rng().random_range(2..4i64), 1] {
+        let (n, d) = (ctx.rng().random_range(50..200i64), ctx.rng().random_range(4..8i64));
+        closed_form_case(ctx, n, d, k)?;
+    }
+    Ok(())
+}
+
+fn closed_form_case(ctx: &mut Ctx, n: i64, d: i64, k: i64) -> Result<(), Failure> {
     let x = ppca_data(ctx.rng(), n, d, k);
     let what = format!("`ppca_closed_form(x, {k})` of {n} rows of {d} features");
     let (w, mu, sigma2) = ppca_out(&ctx.call("ppca_closed_form", vec![Value::arg(&x), k.into()])?, &what)?;

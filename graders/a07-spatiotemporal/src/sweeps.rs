@@ -4,13 +4,14 @@
 //! accuracy per setting is plotted; its small differences are left to the
 //! student's reading, since they change from seed to seed.
 
-use gradwork::compare::num;
+use gradwork::compare::{num, CompareOptions, Tolerance};
 use gradwork::outputs;
 use gradwork::plot::{self, LinePlot, Series};
 use gradwork::suite::{Ctx, Failure};
 use gradwork::value::Value;
 use rand::Rng;
 use std::fmt::Write as _;
+use tch::nn;
 use tch::{Device, Kind, Tensor};
 
 /// One setting's results.
@@ -44,45 +45,88 @@ fn moons(seed: i64) -> (Tensor, Tensor) {
     (x.index_select(0, &order), y.index_select(0, &order))
 }
 
-fn run(ctx: &mut Ctx, function: &str, settings: &[f64]) -> Result<(Vec<Point>, String), Failure> {
-    let data_seed = ctx.rng().random_range(0..1_000_000i64);
-    let seed = ctx.rng().random_range(0..1_000_000i64);
-    let (x, y) = moons(data_seed);
-    let (xt, yt) = (x.narrow(0, 0, TRAIN), y.narrow(0, 0, TRAIN));
-    let (xv, yv) = (x.narrow(0, TRAIN, POINTS - TRAIN), y.narrow(0, TRAIN, POINTS - TRAIN));
-    let args = vec![
-        Value::arg(&xt),
-        Value::arg(&yt),
-        Value::arg(&xv),
-        Value::arg(&yv),
-        Value::List(settings.iter().map(|&s| s.into()).collect()),
-        EPOCHS.into(),
-        BATCH.into(),
-        LR.into(),
-        seed.into(),
-    ];
-    let what = format!(
-        "`{function}` of {settings:?} ({TRAIN} training and {} validation moons with noise 0.25, {EPOCHS} epochs, batches of {BATCH}, lr {LR}, seed {seed})",
-        POINTS - TRAIN
-    );
-    let rows = match ctx.call_one(function, args)? {
-        Value::List(rows) => rows,
-        other => return Err(Failure::Grader(format!("the runner sent {} for the sweep", other.type_name()))),
-    };
-    let points: Vec<Point> = rows
-        .iter()
-        .map(|r| {
-            let v = outputs::floats(r, "a sweep point")?;
-            Ok(Point { setting: v[0], train_loss: v[1], train_accuracy: v[2], val_accuracy: v[3] })
-        })
-        .collect::<Result<_, Failure>>()?;
-    if points.len() != settings.len() || points.iter().zip(settings).any(|(p, s)| p.setting != *s) {
-        return Err(Failure::wrong(format!(
-            "{what} returned the settings {:?}; expected one point per setting, in order: {settings:?}.",
-            points.iter().map(|p| p.setting).collect::<Vec<_>>()
-        )));
+/// A sweep's data and seed, drawn from the check's seed.
+struct Task {
+    seed: i64,
+    x_train: Tensor,
+    y_train: Tensor,
+    x_val: Tensor,
+    y_val: Tensor,
+}
+
+impl Task {
+    fn draw(ctx: &mut Ctx) -> Task {
+        let data_seed = ctx.rng().random_range(0..1_000_000i64);
+        let seed = ctx.rng().random_range(0..1_000_000i64);
+        let (x, y) = moons(data_seed);
+        Task {
+            seed,
+            x_train: x.narrow(0, 0, TRAIN),
+            y_train: y.narrow(0, 0, TRAIN),
+            x_val: x.narrow(0, TRAIN, POINTS - TRAIN),
+            y_val: y.narrow(0, TRAIN, POINTS - TRAIN),
+        }
     }
-    Ok((points, what))
+
+    /// Calls the student's sweep `function` over `settings` with `epochs` epochs.
+    fn sweep(&self, ctx: &mut Ctx, function: &str, settings: &[f64], epochs: i64) -> Result<(Vec<Point>, String), Failure> {
+        let args = vec![
+            Value::arg(&self.x_train),
+            Value::arg(&self.y_train),
+            Value::arg(&self.x_val),
+            Value::arg(&self.y_val),
+            Value::List(settings.iter().map(|&s| s.into()).collect()),
+            epochs.into(),
+            BATCH.into(),
+            LR.into(),
+            self.seed.into(),
+        ];
+        let what = format!(
+            "`{function}` of {settings:?} ({TRAIN} training and {} validation moons with noise 0.25, {epochs} epochs, batches of {BATCH}, lr {LR}, seed {})",
+            POINTS - TRAIN,
+            self.seed
+        );
+        let rows = match ctx.call_one(function, args)? {
+            Value::List(rows) => rows,
+            other => return Err(Failure::Grader(format!("the runner sent {} for the sweep", other.type_name()))),
+        };
+        let points: Vec<Point> = rows
+            .iter()
+            .map(|r| {
+                let v = outputs::floats(r, "a sweep point")?;
+                Ok(Point { setting: v[0], train_loss: v[1], train_accuracy: v[2], val_accuracy: v[3] })
+            })
+            .collect::<Result<_, Failure>>()?;
+        if points.len() != settings.len() || points.iter().zip(settings).any(|(p, s)| p.setting != *s) {
+            return Err(Failure::wrong(format!(
+                "{what} returned the settings {:?}; expected one point per setting, in order: {settings:?}.",
+                points.iter().map(|p| p.setting).collect::<Vec<_>>()
+            )));
+        }
+        Ok((points, what))
+    }
+
+    /// The scores of the network a run starts from: the given `Mlp::new`
+    /// (libtorch's default initialisation, fc1, fc2, fc3 in order) drawn
+    /// right after `manual_seed(seed)`, in evaluation mode (no dropout).
+    fn untrained_scores(&self) -> [f64; 3] {
+        gradwork::torch_rng::manual_seed(self.seed);
+        let vs = nn::VarStore::new(Device::Cpu);
+        let root = vs.root();
+        let fc1 = nn::linear(&root / "fc1", 2, 64, Default::default());
+        let fc2 = nn::linear(&root / "fc2", 64, 64, Default::default());
+        let fc3 = nn::linear(&root / "fc3", 64, 2, Default::default());
+        tch::no_grad(|| {
+            let logits = |x: &Tensor| x.apply(&fc1).relu().apply(&fc2).relu().apply(&fc3);
+            let accuracy = |x: &Tensor, y: &Tensor| logits(x).argmax(-1, false).eq_tensor(y).to_kind(Kind::Double).mean(Kind::Double).double_value(&[]);
+            let loss = logits(&self.x_train).cross_entropy_for_logits(&self.y_train).double_value(&[]);
+            [loss, accuracy(&self.x_train, &self.y_train), accuracy(&self.x_val, &self.y_val)]
+        })
+    }
+}
+
+fn run(ctx: &mut Ctx, function: &str, settings: &[f64]) -> Result<(Vec<Point>, String), Failure> {
+    Task::draw(ctx).sweep(ctx, function, settings, EPOCHS)
 }
 
 fn attach(ctx: &mut Ctx, name: &str, label: &str, x_of: fn(f64) -> f64, x_label: &str, points: &[Point]) {
@@ -146,4 +190,37 @@ pub fn dropout(ctx: &mut Ctx) -> Result<(), Failure> {
     let (points, what) = run(ctx, "dropout_sweep", &[0.0, 0.2, 0.5])?;
     attach(ctx, "dropout", "dropout probability", |p| p, "dropout probability", &points);
     judge(ctx, &points, &what, 0, 2, MIN_DROPOUT_RATIO, "Dropping half the hidden units while training must leave a model that fits the training data less closely than one trained without dropout. Is the dropout probability of each run given to its `Mlp`, and is dropout on in training mode (`forward_t(x, true)`) and off for the scores?")
+}
+
+/// With 0 epochs a run trains nothing and scores the fresh network, which
+/// the grader can rebuild from the seed: this pins down the scores (loss and
+/// accuracies in evaluation mode, averaged) and the number of epochs.
+pub fn untrained(ctx: &mut Ctx) -> Result<(), Failure> {
+    let task = Task::draw(ctx);
+    let rates = [0.5, 0.2];
+    let (points, what) = task.sweep(ctx, "dropout_sweep", &rates, 0)?;
+    let want = task.untrained_scores();
+    let options = CompareOptions { tolerance: Some(Tolerance { rtol: 1e-5, atol: 1e-7 }), ..CompareOptions::default() };
+    for p in &points {
+        ctx.compare_with(
+            &format!(
+                "[training loss, training accuracy, validation accuracy] of the untrained run with dropout {} in {what}",
+                p.setting
+            ),
+            &Tensor::from_slice(&want),
+            &Tensor::from_slice(&[p.train_loss, p.train_accuracy, p.val_accuracy]),
+            &options,
+        )?;
+    }
+    let (trained, what_one) = task.sweep(ctx, "dropout_sweep", &rates[..1], 1)?;
+    let changed = (trained[0].train_loss - want[0]).abs() / want[0].abs().max(1e-12);
+    if !(changed > 1e-6) {
+        return Err(Failure::wrong(format!(
+            "{what_one} scored a training loss of {}, the same as the untrained network's ({}): one epoch must train. Does the \
+             loop run `config.epochs` times (`for _ in 0..config.epochs`)?",
+            num(trained[0].train_loss),
+            num(want[0])
+        )));
+    }
+    Ok(())
 }

@@ -11,10 +11,10 @@ use tch::{Kind, Reduction, Tensor};
 /// parameter of `params` (same shapes, same order, same dtype).
 ///
 /// After `tch::manual_seed(seed)`, draw each tensor from N(0, 1)
-/// (`randn_like`, in order). Then, for a weight of two or more dimensions,
-/// rescale each filter (each slice along the first dimension) to the norm of
-/// the same filter of the weight; a bias (one dimension) gets a zero
-/// direction.
+/// (`randn_like`, in order). Then, for a weight (any parameter of two or
+/// more dimensions, a linear layer's too), rescale each filter (each slice
+/// along the first dimension) to the norm of the same filter of the weight;
+/// a bias (one dimension) gets a zero direction.
 pub fn random_direction(params: &[Tensor], seed: i64) -> Vec<Tensor> {
     // BEGIN SOLUTION: randn_like per parameter; per-filter norms of the draw and of the weight; zeros for biases
     tch::manual_seed(seed);

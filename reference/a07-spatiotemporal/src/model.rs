@@ -95,7 +95,9 @@ pub struct Trained {
     /// The trained network.
     pub model: NextFrameCnn,
     /// The training loss of every epoch: the mean squared error per pixel,
-    /// averaged over the epoch's windows.
+    /// averaged over the epoch's windows (each batch's mean weighted by its
+    /// number of windows). With `lr = 0` nothing moves, and every entry is
+    /// the persistence baseline's MSE over all the windows.
     pub losses: Vec<f64>,
 }
 

@@ -71,7 +71,7 @@ pub struct Data {
 /// How every run of a sweep trains.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SweepConfig {
-    /// Passes over the training data.
+    /// Passes over the training data (0: none, the untrained network is scored).
     pub epochs: i64,
     /// Points per mini-batch.
     pub batch_size: i64,
@@ -102,12 +102,14 @@ impl SweepPoint {
     }
 }
 
-/// Exercise 7a: one run. `tch::manual_seed(config.seed)`, a fresh [`Mlp`]
-/// with `dropout` in a new CPU `VarStore`, Adam at `config.lr` with (coupled)
+/// Exercise 7a: one run. `tch::manual_seed(config.seed)`, then at once
+/// (before any other random draw) a fresh [`Mlp`] with `dropout` in a new
+/// CPU `VarStore`, Adam at `config.lr` with (coupled)
 /// weight decay `weight_decay`, `config.epochs` passes over shuffled
 /// mini-batches with the cross-entropy loss; then, in evaluation mode and
-/// without gradients, the training loss and both accuracies. `setting` is
-/// copied into the result.
+/// without gradients, the training loss and both accuracies (the share of
+/// points whose largest logit is their label). `setting` is copied into the
+/// result. With `config.epochs == 0` the run scores the untrained network.
 pub fn train_and_score(data: &Data, dropout: f64, weight_decay: f64, config: &SweepConfig, setting: f64) -> SweepPoint {
     // BEGIN SOLUTION: seed, model, Adam with wd; shuffled batches in training mode; then scores in evaluation mode
     tch::manual_seed(config.seed);
