@@ -19,7 +19,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub use slots::Slot;
+pub use slots::{seed_target_dir, Slot};
 
 /// Most files a submission may hold (anything beyond is not read).
 const MAX_FILES: usize = 2000;

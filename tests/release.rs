@@ -298,8 +298,20 @@ static BUILDS: std::sync::Mutex<()> = std::sync::Mutex::new(());
 /// A release has the course's layout, and cargo names the artifacts of path
 /// packages by their path from the workspace root, so a released grader built
 /// there would take the place of the course's own (hidden checks withheld).
+///
+/// It is seeded from the course's warm build cache first (as a build slot
+/// is), so that only the release's own packages are compiled, not libtorch's
+/// crates again (once, whichever test asks first; the others wait for it).
 fn release_build_dir() -> PathBuf {
-    course().root().join("target").join("gradwork-release-tests")
+    static SEEDED: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    SEEDED
+        .get_or_init(|| {
+            let course = course();
+            let dir = course.root().join("target").join("gradwork-release-tests");
+            gradwork::workspace::seed_target_dir(&course.build_dir(), &dir).expect("seed the release build directory");
+            dir
+        })
+        .clone()
 }
 
 /// The cargo command the harness uses, building into [`release_build_dir`].

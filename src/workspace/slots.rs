@@ -74,9 +74,7 @@ impl Slot {
         }
         let Some((k, lock)) = taken else { return Ok(None) };
         let target = slots.join(k.to_string());
-        if !target.join(SEEDED).is_file() {
-            seed(build_dir, &target)?;
-        }
+        seed_target_dir(build_dir, &target)?;
         let slot = Slot { target, _lock: lock };
         for id in assignments {
             Artifacts::of(id).remove(&slot.target);
@@ -100,6 +98,17 @@ fn flock(file: &File, how: libc::c_int) -> io::Result<()> {
         return Err(io::Error::last_os_error());
     }
     Ok(())
+}
+
+/// Seeds the cargo target directory `target` from the warm shared cache of
+/// `build_dir` as a slot is seeded, once: a target directory seeded before is
+/// left as it is. A build in a workspace of its own (a slot's, or a released
+/// course's) then rebuilds only its own packages, not libtorch's crates.
+pub fn seed_target_dir(build_dir: &Path, target: &Path) -> io::Result<()> {
+    if target.join(SEEDED).is_file() {
+        return Ok(());
+    }
+    seed(build_dir, target)
 }
 
 /// Fills `target` from the shared cache `build_dir/debug` (what is there:
