@@ -20,7 +20,7 @@ fn make_install_mutants_installs_the_pinned_version() {
     let makefile = std::fs::read_to_string(course().root().join("Makefile")).unwrap();
     let pinned = makefile.lines().find_map(|l| l.strip_prefix("MUTANTS_VERSION := ")).expect("the Makefile pins MUTANTS_VERSION");
     assert_eq!(pinned.trim(), PINNED_VERSION, "the Makefile and gradwork must pin the same cargo-mutants");
-    assert!(makefile.contains("$(CARGO) install cargo-mutants --locked --version $(MUTANTS_VERSION) --root target/tools"));
+    assert!(makefile.contains("$(CARGO) install cargo-mutants --locked --debug --version $(MUTANTS_VERSION) --root target/tools"));
 }
 
 #[test]
