@@ -18,7 +18,11 @@
 //!   per submission and load average, and the speed-ups of `--jobs 2` over
 //!   `--jobs 1`: of the wall clock (the median of the pairs' ratios, and the
 //!   ratio of their sums), and of the compile throughput (`2 × t₁ / t₂`, with
-//!   `t_N` the median compile seconds of one submission while N build at once);
+//!   `t_N` the median compile seconds of one submission while N build at once),
+//!   and how many cores each run kept busy (its CPU seconds, gradwork's and
+//!   those of every process it waited for, over its wall clock): a build that
+//!   alone keeps c₁ cores busy gains at most 2 / c₁ from a second build slot on
+//!   two cores;
 //! - every copy alone, twice in a row: with `--no-sandbox` (the floor: the
 //!   crate compiled in a plain temporary workspace and its checks run in one
 //!   plain runner process) and sandboxed. Alternating keeps the two under the
@@ -28,7 +32,8 @@
 //!
 //! and prints, per batch, seconds per submission (wall clock / submissions)
 //! and the share of the time spent compiling and running checks, with the
-//! speed-up of the compile share (the summed compile seconds over `--jobs`);
+//! speed-up of the compile share (the summed compile seconds over `--jobs`),
+//! over the whole batch and over the copies only;
 //! per copy, the median compile and check seconds without and with the
 //! sandbox, and their ratio. The hostile submissions time out on purpose
 //! (`--time-limit 2`, `--build-time-limit 20`, `--build-memory-limit 1024`).
@@ -38,10 +43,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+#[path = "support/children_cpu.rs"]
+mod children_cpu;
+
 #[path = "../tests/support/hostile.rs"]
 #[allow(dead_code)]
 mod hostile;
 
+use children_cpu::children_cpu_seconds;
 use hostile::{copy_tree, ASSIGNMENT};
 
 fn main() {
@@ -102,19 +111,24 @@ fn main() {
     println!("sandbox here: {}", gradwork::sandbox::capabilities().describe(64));
     println!("builds here: {}\n", gradwork::sandbox::capabilities().describe_build());
 
-    println!("\n| batch | submissions | wall s | s / submission | compile | checks | compile speed-up |");
-    println!("|---|---:|---:|---:|---:|---:|---:|");
-    let compile_wall = |r: &Run, jobs: f64| r.records.iter().map(|r| r.build_seconds).sum::<f64>() / jobs;
+    println!("\n| batch | submissions | wall s | s / submission | compile | checks | compile speed-up | of the copies only |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    // The hostile builds' time-outs wait rather than compute, and overlap at --jobs 2:
+    // the copies' own compile seconds say what the second build slot gains on real work.
+    let compile_wall = |r: &Run, jobs: f64, copies_only: bool| {
+        r.records.iter().filter(|r| !copies_only || !is_hostile(r)).map(|r| r.build_seconds).sum::<f64>() / jobs
+    };
     for (label, r, jobs) in [("--jobs 1", &one, 1.0), ("--jobs 2", &two, 2.0)] {
         let (build, checks) = shares(&r.records);
         println!(
-            "| {label} | {} | {:.1} | {:.2} | {:.0} % | {:.0} % | {:.2}× |",
+            "| {label} | {} | {:.1} | {:.2} | {:.0} % | {:.0} % | {:.2}× | {:.2}× |",
             r.records.len(),
             r.wall,
             r.wall / r.records.len() as f64,
             100.0 * build,
             100.0 * checks,
-            compile_wall(&one, 1.0) / compile_wall(r, jobs)
+            compile_wall(&one, 1.0, false) / compile_wall(r, jobs, false),
+            compile_wall(&one, 1.0, true) / compile_wall(r, jobs, true)
         );
     }
     println!("\n| one copy at a time (median of {copies}) | compile s | checks s | total s | × floor |");
@@ -132,8 +146,9 @@ fn main() {
     }
     println!(
         "\ncompile / checks: shares of the summed per-submission build and check time. Compile speed-up: the summed \
-         compile seconds of --jobs 1 over those of the batch divided by its --jobs (N builds at once). The hostile \
-         submissions time out on purpose (--time-limit 2, --build-time-limit 20)."
+         compile seconds of --jobs 1 over those of the batch divided by its --jobs (N builds at once); of the copies \
+         only: the same without the hostile submissions, whose builds that time out wait rather than compute \
+         (--time-limit 2, --build-time-limit 20)."
     );
 }
 
@@ -143,17 +158,22 @@ const ROUNDS: usize = 6;
 /// The compile-only comparison of `--jobs 1` and `--jobs 2`, pair by pair.
 fn print_parallel(pairs: &[(Run, Run)]) {
     println!("\nmachine: {} cores, load average now {}", cores(), loadavg());
-    println!("\n| compile only (`--check two-pi`), {} submissions | --jobs 1 wall s | --jobs 2 wall s | wall speed-up | median compile s, --jobs 1 | --jobs 2 | load at start (1, 5, 15 min) |", pairs.first().map_or(0, |p| p.0.records.len()));
-    println!("|---|---:|---:|---:|---:|---:|---|");
+    println!(
+        "\n| compile only (`--check two-pi`), {} submissions | --jobs 1 wall s | --jobs 2 wall s | wall speed-up | median compile s, --jobs 1 | --jobs 2 | cores busy, --jobs 1 | --jobs 2 | load at start (1, 5, 15 min) |",
+        pairs.first().map_or(0, |p| p.0.records.len())
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---|");
     for (i, (one, two)) in pairs.iter().enumerate() {
         println!(
-            "| round {} | {:.1} | {:.1} | {:.2}× | {:.2} | {:.2} | {} |",
+            "| round {} | {:.1} | {:.1} | {:.2}× | {:.2} | {:.2} | {:.2} | {:.2} | {} |",
             i + 1,
             one.wall,
             two.wall,
             one.wall / two.wall,
             median(one.records.iter().map(|r| r.build_seconds)),
             median(two.records.iter().map(|r| r.build_seconds)),
+            one.cpu / one.wall,
+            two.cpu / two.wall,
             one.load_before
         );
     }
@@ -168,6 +188,23 @@ fn print_parallel(pairs: &[(Run, Run)]) {
         t(true),
         2.0 * t(false) / t(true)
     );
+    // A run that already keeps more than one core busy cannot gain 2× from a second build:
+    // with c₁ cores busy at --jobs 1, two cores give at most 2 / c₁.
+    let busy = sum(&|p| p.0.cpu) / sum(&|p| p.0.wall);
+    println!(
+        "CPU: --jobs 1 kept {busy:.2} cores busy on average ({:.2} CPU s per submission), --jobs 2 {:.2} ({:.2} CPU s per submission); \
+         the most two builds at once can gain on {} cores, as CPU-bound as this, is {:.2}×",
+        sum(&|p| p.0.cpu) / sum(&|p| p.0.records.len() as f64),
+        sum(&|p| p.1.cpu) / sum(&|p| p.1.wall),
+        sum(&|p| p.1.cpu) / sum(&|p| p.1.records.len() as f64),
+        cores(),
+        (cores().min(2) as f64 / busy).min(2.0)
+    );
+}
+
+/// Whether `record` is one of the hostile fixtures' (named `hostile-…`) rather than a copy's.
+fn is_hostile(record: &Record) -> bool {
+    Path::new(&record.source).file_name().is_some_and(|n| n.to_string_lossy().starts_with("hostile-"))
 }
 
 /// `/proc/loadavg`'s first three fields.
@@ -200,6 +237,8 @@ fn median(values: impl Iterator<Item = f64>) -> f64 {
 /// One timed `gradwork grade` run.
 struct Run {
     wall: f64,
+    /// CPU seconds of gradwork and everything it waited for, on all cores.
+    cpu: f64,
     records: Vec<Record>,
     load_before: String,
 }
@@ -209,9 +248,9 @@ fn run(paths: &[PathBuf], out: &Path, extra: &[&str]) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_gradwork"));
     cmd.args(["grade", ASSIGNMENT, "--time-limit", "2"]).args(extra).args(paths).arg("--out").arg(out);
     let load_before = loadavg();
-    let started = Instant::now();
+    let (started, cpu_before) = (Instant::now(), children_cpu_seconds());
     let output = cmd.output().expect("gradwork runs");
-    let wall = started.elapsed().as_secs_f64();
+    let (wall, cpu) = (started.elapsed().as_secs_f64(), children_cpu_seconds() - cpu_before);
     assert!(output.status.success(), "gradwork grade failed:\n{}", String::from_utf8_lossy(&output.stderr));
     let mut records = Vec::new();
     for e in std::fs::read_dir(out).expect("out").flatten() {
@@ -219,7 +258,7 @@ fn run(paths: &[PathBuf], out: &Path, extra: &[&str]) -> Run {
             records.push(r);
         }
     }
-    Run { wall, records, load_before }
+    Run { wall, cpu, records, load_before }
 }
 
 /// Makes the hostile submissions in `subs` (placeholders filled so that the

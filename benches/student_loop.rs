@@ -31,6 +31,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+#[path = "support/children_cpu.rs"]
+mod children_cpu;
+
+use children_cpu::children_cpu_seconds;
+
 const DEFAULT_REPETITIONS: usize = 3;
 
 fn main() {
@@ -115,19 +120,6 @@ struct Row {
     checks: Vec<f64>,
     checks_cpu: Vec<f64>,
     verdict: String,
-}
-
-/// User and system CPU seconds of the child processes waited for so far
-/// (cargo counts its rustc and linker processes, which it waits for).
-fn children_cpu_seconds() -> f64 {
-    // SAFETY: getrusage fills the struct it is given; a zeroed rusage is a valid value.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: a valid pointer to an rusage owned by this frame.
-    if unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) } != 0 {
-        return f64::NAN;
-    }
-    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
-    seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
 /// A cargo command for the copy, building into `target` with gradwork's libtorch settings.
