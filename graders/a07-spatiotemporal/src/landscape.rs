@@ -3,6 +3,7 @@
 
 use crate::model::{self, random_weights, tensor_list, tensors};
 use gradwork::compare::{num, CompareOptions, Tolerance};
+use gradwork::inputs::uniform_tensor;
 use gradwork::outputs;
 use gradwork::plot::{self, LinePlot, Series};
 use gradwork::suite::{Ctx, Failure};
@@ -33,18 +34,14 @@ const NAMES: [&str; 6] = ["conv1 weight", "conv1 bias", "conv2 weight", "conv2 b
 /// parameters, and a weight of two dimensions is a weight too.
 const OTHER_NAMES: [&str; 4] = ["linear weight (2-D)", "linear bias", "1-D convolution weight (3-D)", "1-D convolution bias"];
 
-fn uniform(rng: &mut impl Rng, shape: &[i64]) -> Tensor {
-    let values: Vec<f32> = (0..shape.iter().product::<i64>()).map(|_| rng.random_range(-1.0..1.0f32)).collect();
-    Tensor::from_slice(&values).view(shape)
-}
-
 pub fn direction(ctx: &mut Ctx) -> Result<(), Failure> {
     let (w, width) = (ctx.rng().random_range(1..4i64), ctx.rng().random_range(2..6i64));
     let params = random_weights(ctx.rng(), w, width);
     let seed = ctx.rng().random_range(0..1_000_000i64);
     judge_direction(ctx, &params, &NAMES, seed, &format!("`random_direction(params, {seed})` (a NextFrameCnn with w = {w}, width = {width})"))?;
     let (out, inp, ch, kernel) = (ctx.rng().random_range(2..6i64), ctx.rng().random_range(2..6i64), ctx.rng().random_range(2..4i64), ctx.rng().random_range(2..4i64));
-    let other = [uniform(ctx.rng(), &[out, inp]), uniform(ctx.rng(), &[out]), uniform(ctx.rng(), &[ch, out, kernel]), uniform(ctx.rng(), &[ch])];
+    let mut uniform = |shape: &[i64]| uniform_tensor(ctx.rng(), shape, -1.0, 1.0).to_kind(Kind::Float);
+    let other = [uniform(&[out, inp]), uniform(&[out]), uniform(&[ch, out, kernel]), uniform(&[ch])];
     let seed = ctx.rng().random_range(0..1_000_000i64);
     let shapes: Vec<Vec<i64>> = other.iter().map(|p| p.size()).collect();
     judge_direction(ctx, &other, &OTHER_NAMES, seed, &format!("`random_direction(params, {seed})` (the parameters of another network, of shapes {shapes:?})"))
