@@ -8,6 +8,7 @@
 //! build limits ([`BuildLimits`]): past its time or output cap, or out of
 //! memory, its whole process tree is killed and the slot is freed.
 
+mod slot_queue;
 mod slots;
 
 use crate::cargo::{self, CargoError};

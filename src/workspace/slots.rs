@@ -5,7 +5,8 @@
 //!
 //! Slot `k` is `<build dir>/slots/<k>/`, held with an exclusive `flock` on
 //! `<build dir>/slots/<k>.lock` (by any grader on the machine: the lowest free
-//! slot is taken; when all [`max_slots`] are busy the build waits for one). It is seeded once from
+//! slot is taken; when all [`max_slots`] are busy the build waits for one, in
+//! turn with every other build waiting on the machine). It is seeded once from
 //! the warm shared cache (`<build dir>/debug`), so that libtorch's crates are
 //! not built again: cargo's fingerprints, build-script outputs and small
 //! files are copied with their times, and the libraries (`.rlib`, `.rmeta`),
@@ -17,6 +18,7 @@
 //! runner are removed from it, including those of a build whose grader was
 //! killed, so no build can read another submission's.
 
+use super::slot_queue::Ticket;
 use std::fs::{self, File};
 use std::io;
 use std::os::fd::AsRawFd;
@@ -50,11 +52,15 @@ impl Slot {
     /// Takes the lowest free slot of `build_dir` among the first
     /// `max_slots`, waiting until one is free (making and seeding it if it is
     /// new), with no artifact of any of `assignments`' student crates or
-    /// runners in it.
+    /// runners in it. Builds that wait are served in the order they came,
+    /// whichever grader they belong to (see [`slot_queue`](super::slot_queue)).
     pub fn take(build_dir: &Path, assignments: &[String], max_slots: usize) -> io::Result<Slot> {
+        let ticket = Ticket::join(&build_dir.join("slots").join("queue"))?;
         loop {
-            if let Some(slot) = Slot::try_take(build_dir, assignments, max_slots)? {
-                return Ok(slot);
+            if ticket.is_first()? {
+                if let Some(slot) = Slot::try_take(build_dir, assignments, max_slots)? {
+                    return Ok(slot);
+                }
             }
             std::thread::sleep(POLL);
         }
@@ -92,7 +98,7 @@ fn lock_file(slots: &Path, k: usize) -> io::Result<File> {
     fs::OpenOptions::new().create(true).truncate(false).write(true).open(slots.join(format!("{k}.lock")))
 }
 
-fn flock(file: &File, how: libc::c_int) -> io::Result<()> {
+pub(super) fn flock(file: &File, how: libc::c_int) -> io::Result<()> {
     // SAFETY: flock on a descriptor we own.
     if unsafe { libc::flock(file.as_raw_fd(), how) } != 0 {
         return Err(io::Error::last_os_error());
@@ -319,6 +325,41 @@ mod tests {
         let third = Slot::take(build_dir, &ids, 2).unwrap();
         assert_eq!(third.target_dir(), build_dir.join("slots/0"));
         assert!(!target.join("deps/liba01_tensors-00000000000000d1.rlib").exists());
+    }
+
+    #[test]
+    fn a_waiting_build_gets_the_freed_slot_before_one_that_asks_after_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let build_dir = dir.path().to_path_buf();
+        let queue = build_dir.join("slots/queue");
+        let held = Slot::take(&build_dir, &[], 1).unwrap();
+        let (got, order) = std::sync::mpsc::channel();
+        let waiter = |name: &'static str| {
+            let (build_dir, got) = (build_dir.clone(), got.clone());
+            std::thread::spawn(move || {
+                let slot = Slot::take(&build_dir, &[], 1).unwrap();
+                got.send(name).unwrap();
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                drop(slot);
+            })
+        };
+        let queued = |n: usize| {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            while fs::read_dir(&queue).unwrap().count() != n {
+                assert!(std::time::Instant::now() < deadline, "{n} builds never queued");
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+        };
+        let first = waiter("waited first");
+        queued(1);
+        // The holder frees its slot and at once wants one again, as a grader
+        // does between two submissions: it asks after the waiter, so it waits.
+        drop(held);
+        let again = waiter("asked again");
+        first.join().unwrap();
+        again.join().unwrap();
+        assert_eq!(order.try_iter().collect::<Vec<_>>(), ["waited first", "asked again"]);
+        assert_eq!(fs::read_dir(&queue).unwrap().count(), 0, "no ticket is left in the queue");
     }
 
     #[test]
