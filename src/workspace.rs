@@ -426,23 +426,15 @@ pub struct BuildLock(fs::File);
 impl BuildLock {
     /// Waits for, and takes, the lock of `build_dir`.
     pub fn acquire(build_dir: &Path) -> Result<BuildLock, BuildError> {
-        use std::os::fd::AsRawFd;
         let path = &build_dir.join(".gradwork-build.lock");
         let file = fs::OpenOptions::new().create(true).truncate(false).write(true).open(path).map_err(io(path))?;
-        // SAFETY: flock on a file descriptor we own.
-        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
-            return Err(io(path)(std::io::Error::last_os_error()));
-        }
+        slots::flock(&file, libc::LOCK_EX).map_err(io(path))?;
         Ok(BuildLock(file))
     }
 }
 
 impl Drop for BuildLock {
     fn drop(&mut self) {
-        use std::os::fd::AsRawFd;
-        // SAFETY: unlocking our own descriptor.
-        unsafe {
-            libc::flock(self.0.as_raw_fd(), libc::LOCK_UN);
-        }
+        let _ = slots::flock(&self.0, libc::LOCK_UN);
     }
 }
