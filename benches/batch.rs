@@ -189,7 +189,7 @@ fn print_parallel(pairs: &[(Run, Run)]) {
         2.0 * t(false) / t(true)
     );
     // A run that already keeps more than one core busy cannot gain 2× from a second build:
-    // with c₁ cores busy at --jobs 1, two cores give at most 2 / c₁.
+    // with c₁ cores busy at --jobs 1, C cores give two builds at most C / c₁ (and never over 2×).
     let busy = sum(&|p| p.0.cpu) / sum(&|p| p.0.wall);
     println!(
         "CPU: --jobs 1 kept {busy:.2} cores busy on average ({:.2} CPU s per submission), --jobs 2 {:.2} ({:.2} CPU s per submission); \
@@ -198,7 +198,7 @@ fn print_parallel(pairs: &[(Run, Run)]) {
         sum(&|p| p.1.cpu) / sum(&|p| p.1.wall),
         sum(&|p| p.1.cpu) / sum(&|p| p.1.records.len() as f64),
         cores(),
-        (cores().min(2) as f64 / busy).min(2.0)
+        (cores() as f64 / busy).min(2.0)
     );
 }
 
